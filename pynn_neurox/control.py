@@ -1,0 +1,67 @@
+"""setup, run, reset, end: the simulation-control functions of the PyNN API."""
+
+import os
+
+from pyNN import common
+from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMESTEP
+from pyNN.recording import get_io
+
+from . import simulator
+from .targets import create_target, DEFAULT_TARGET
+
+
+def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params):
+    """Start a new simulation; any existing network is discarded.
+
+    Extra arguments of this backend:
+      target   where the model runs: "brian2" (default; the NEUROX_TARGET environment
+               variable overrides the default) or a chip target name
+      codegen  Brian2 code generation: "auto" (default), "numpy" or "cython"
+      rng_seed seed of the simulator's random numbers (Poisson sources, noise)
+    """
+    max_delay = extra_params.get("max_delay", DEFAULT_MAX_DELAY)
+    if min_delay == "auto":
+        min_delay = timestep
+    common.setup(timestep, min_delay, **extra_params)
+    state = simulator.state
+    state.clear()
+    network = state.network
+    network.timestep = float(timestep)
+    network.min_delay = float(min_delay)
+    network.max_delay = max_delay if max_delay == "auto" else float(max_delay)
+    network.seed = extra_params.get("rng_seed", extra_params.get("seed"))
+    target_name = extra_params.get("target") or os.environ.get("NEUROX_TARGET") or DEFAULT_TARGET
+    network.options = {k: v for k, v in extra_params.items()
+                       if k not in ("max_delay", "rng_seed", "seed", "target")}
+    state.target = create_target(target_name, network)
+    state.initialized = True
+    return rank()
+
+
+def end(compatible_output=True):
+    """Write data requested with write_on_end, then release the target."""
+    state = simulator.state
+    for population, variables, filename in state.write_on_end:
+        population.write_data(get_io(filename), variables)
+    state.write_on_end = []
+    if state.target is not None:
+        state.target.close()
+
+
+def _require_setup(function):
+    def checked(*args, **kwargs):
+        if not simulator.state.initialized:
+            raise RuntimeError(f"{function.__name__}() was called before setup()")
+        return function(*args, **kwargs)
+    checked.__name__ = function.__name__
+    checked.__doc__ = function.__doc__
+    return checked
+
+
+run, run_until = (_require_setup(f) for f in common.build_run(simulator))
+run_for = run
+reset = common.build_reset(simulator)
+initialize = common.initialize
+
+get_current_time, get_time_step, get_min_delay, get_max_delay, \
+    num_processes, rank = common.build_state_queries(simulator)

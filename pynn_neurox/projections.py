@@ -1,0 +1,288 @@
+"""Projection: connections gathered into index arrays in the network description.
+
+PyNN's connectors hand over one post-synaptic cell at a time; the projection
+only appends to lists, and turns them into arrays, split per pair of
+populations, once the connector has finished. Targets then create all
+connections of a description in one vectorised call.
+"""
+
+from collections import defaultdict
+
+import numpy as np
+from pyNN import common, errors
+from pyNN.connectors import OneToOneConnector
+from pyNN.space import Space
+
+from . import simulator
+from .checks import check_connections, check_parameters
+from .description import SynapseDescription
+
+
+class Connection(common.Connection):
+    """One connection, read and written through its projection's arrays."""
+
+    def __init__(self, projection, position):
+        self.projection = projection
+        self.position = position
+
+    @property
+    def presynaptic_index(self):
+        return int(self.projection._pre_index[self.position])
+
+    @property
+    def postsynaptic_index(self):
+        return int(self.projection._post_index[self.position])
+
+    def _get(self, name):
+        return self.projection._values(name)[self.position]
+
+    def _set(self, name, value):
+        self.projection._write(name, np.array([self.position]), np.array([value], dtype=float))
+
+    weight = property(lambda self: self._get("weight"), lambda self, v: self._set("weight", v))
+    delay = property(lambda self: self._get("delay"), lambda self, v: self._set("delay", v))
+
+    def as_tuple(self, *attribute_names):
+        return tuple(getattr(self, name) for name in attribute_names)
+
+
+def _root(neurons):
+    """(population, indices of `neurons`' cells in it) for each member population."""
+    if isinstance(neurons, common.Assembly):
+        parts, offset = [], 0
+        for member in neurons.populations:
+            for population, cells, local in _root(member):
+                parts.append((population, cells, local + offset))
+            offset += member.size
+        return parts
+    local = np.arange(neurons.size)
+    if isinstance(neurons, common.PopulationView):
+        return [(neurons.grandparent, neurons.index_in_grandparent(local), local)]
+    return [(neurons, local, local)]
+
+
+def _synapse_description(synapse_type):
+    """The synapse model as data: the kind, and for STDP its rule's components."""
+    kind = type(synapse_type).__name__
+    if kind == "STDPMechanism":
+        td, wd = synapse_type.timing_dependence, synapse_type.weight_dependence
+        return SynapseDescription(
+            kind=kind,
+            timing_dependence=type(td).__name__,
+            weight_dependence=type(wd).__name__,
+            dendritic_delay_fraction=float(synapse_type.dendritic_delay_fraction))
+    return SynapseDescription(kind=kind)
+
+
+class Projection(common.Projection):
+    __doc__ = common.Projection.__doc__
+    _simulator = simulator
+    _static_synapse_class = None  # set in __init__.py
+
+    def __init__(self, presynaptic_population, postsynaptic_population, connector,
+                 synapse_type=None, source=None, receptor_type=None, space=Space(), label=None):
+        super().__init__(presynaptic_population, postsynaptic_population, connector,
+                         synapse_type, source, receptor_type, space, label)
+        self._chunks = defaultdict(list)
+        self._pre_index = np.array([], dtype=int)
+        self._post_index = np.array([], dtype=int)
+        if isinstance(connector, OneToOneConnector):
+            self._connect_one_to_one(connector)
+        else:
+            connector.connect(self)
+        self._finish_connections()
+
+    # --- building -------------------------------------------------------------
+
+    def _connect_one_to_one(self, connector):
+        """OneToOneConnector without PyNN's per-column loop, which breaks on one-cell views."""
+        if self.pre.size != self.post.size:
+            raise errors.InvalidDimensionsError(
+                f"OneToOneConnector in projection '{self.label}' needs pre and post of the same "
+                f"size, got {self.pre.size} and {self.post.size}")
+        parameter_space = connector._parameters_from_synapse_type(self, distance_map=None)
+        n = self.pre.size
+        index = np.arange(n)
+        values = {}
+        for name, lazy in parameter_space.items():
+            if lazy.is_homogeneous:
+                values[name] = np.full(n, lazy.evaluate(simplify=True), dtype=float)
+            else:
+                values[name] = np.array([lazy[np.array([i]), i] for i in index],
+                                        dtype=float).ravel()
+        self._convergent_connect(index, index, **values)
+
+    def _convergent_connect(self, presynaptic_indices, postsynaptic_index,
+                            location_selector=None, **connection_parameters):
+        if location_selector is not None:
+            raise NotImplementedError(
+                "pyNN.neurox has point neurons only: location_selector is not supported")
+        pre = np.atleast_1d(np.asarray(presynaptic_indices, dtype=int))
+        post = np.broadcast_to(np.asarray(postsynaptic_index, dtype=int), pre.shape)
+        self._chunks["pre"].append(pre)
+        self._chunks["post"].append(np.array(post))
+        for name, value in connection_parameters.items():
+            self._chunks[name].append(np.broadcast_to(np.asarray(value, dtype=float), pre.shape))
+
+    def _finish_connections(self):
+        """Turn the gathered chunks into arrays and one description per population pair."""
+        chunks, self._chunks = self._chunks, None
+        names = [name for name in chunks if name not in ("pre", "post")]
+        if chunks["pre"]:
+            pre = np.concatenate(chunks["pre"])
+            post = np.concatenate(chunks["post"])
+            values = {name: np.concatenate(chunks[name]) for name in names}
+        else:
+            pre = post = np.array([], dtype=int)
+            native = self.synapse_type.native_parameters
+            values = {name: np.array([]) for name in native.keys()}
+        self._pre_index, self._post_index = pre, post
+        values.setdefault("delay", np.full(pre.size, simulator.state.min_delay))
+        self._check(values)
+        network = simulator.state.network
+        self._parts = []
+        for pre_pop, pre_cells, pre_local in _root(self.pre):
+            pre_lookup = np.full(self.pre.size, -1)
+            pre_lookup[pre_local] = pre_cells
+            for post_pop, post_cells, post_local in _root(self.post):
+                post_lookup = np.full(self.post.size, -1)
+                post_lookup[post_local] = post_cells
+                positions = np.nonzero((pre_lookup[pre] >= 0) & (post_lookup[post] >= 0))[0]
+                if positions.size == 0 and len(self._parts) > 0:
+                    continue
+                synapse = _synapse_description(self.synapse_type)
+                synapse.parameters = {name: values[name][positions].copy() for name in values
+                                      if name not in ("weight", "delay")}
+                description = network.add_projection(
+                    label=self.label or f"projection{len(network.projections)}",
+                    pre=pre_pop._description.index, post=post_pop._description.index,
+                    receptor_type=self.receptor_type, synapse=synapse,
+                    sources=pre_lookup[pre[positions]], targets=post_lookup[post[positions]],
+                    weights=values["weight"][positions].copy(),
+                    delays=values["delay"][positions].copy())
+                self._parts.append((description, positions))
+
+    def _check(self, values):
+        conductance_based = getattr(self.post.celltype, "conductance_based", False)
+        check_connections(self.label, values["weight"], values["delay"],
+                          simulator.state.dt, self.receptor_type, conductance_based)
+        check_parameters(self.synapse_type,
+                         {k: v for k, v in values.items() if k not in ("weight", "delay")},
+                         f"projection '{self.label}'")
+
+    # --- reading and writing connection attributes ----------------------------
+
+    def __len__(self):
+        return self._pre_index.size
+
+    def __getitem__(self, i):
+        if isinstance(i, int):
+            if i < 0:
+                i += len(self)
+            if not 0 <= i < len(self):
+                raise IndexError(f"projection '{self.label}' has {len(self)} connections")
+            return Connection(self, i)
+        return [Connection(self, j) for j in range(len(self))[i]]
+
+    @property
+    def connections(self):
+        return [Connection(self, j) for j in range(len(self))]
+
+    def _values(self, name):
+        """The current values of one attribute, in PyNN units, in connection order."""
+        out = np.empty(len(self))
+        target = simulator.state.target
+        for description, positions in self._parts:
+            if target is not None:
+                out[positions] = target.connection_values(description.index, name)
+            elif name == "weight":
+                out[positions] = description.weights
+            elif name == "delay":
+                out[positions] = description.delays
+            else:
+                out[positions] = description.synapse.parameters[name]
+        return out
+
+    def _write(self, name, positions, values):
+        if name == "weight":
+            check_connections(self.label, values, [], simulator.state.dt, self.receptor_type,
+                              getattr(self.post.celltype, "conductance_based", False))
+        if name == "delay":
+            check_connections(self.label, [], values, simulator.state.dt, self.receptor_type,
+                              False)
+        for description, part_positions in self._parts:
+            mine = np.isin(positions, part_positions)
+            if not mine.any():
+                continue
+            local = np.searchsorted(part_positions, positions[mine])
+            if name == "weight":
+                description.weights[local] = values[mine]
+            elif name == "delay":
+                description.delays[local] = values[mine]
+            elif name in description.synapse.parameters:
+                description.synapse.parameters[name][local] = values[mine]
+            else:
+                raise errors.NonExistentParameterError(
+                    name, type(self.synapse_type).__name__,
+                    self.synapse_type.get_parameter_names())
+            description.changed.add(name)
+
+    def _set_attributes(self, parameter_space):
+        for name, value in parameter_space.items():
+            if value.is_homogeneous:
+                values = np.full(len(self), value.evaluate(simplify=True), dtype=float)
+            else:
+                values = np.asarray(value.evaluate(simplify=False),
+                                    dtype=float)[self._pre_index, self._post_index]
+            self._write(name, np.arange(len(self)), values)
+
+    def _set_initial_value_array(self, variable, initial_value):
+        raise NotImplementedError(
+            f"projection '{self.label}': initial values of synaptic state are not settable")
+
+    def _native_names(self, names):
+        return [name[:-1] if name in ("weights", "delays") else name for name in names]
+
+    def _get_attributes_as_list(self, names):
+        columns = []
+        for name in self._native_names(names):
+            if name == "presynaptic_index":
+                columns.append(self._pre_index)
+            elif name == "postsynaptic_index":
+                columns.append(self._post_index)
+            else:
+                columns.append(self._values(name))
+        return [tuple(row) for row in np.column_stack(columns).tolist()] if columns else []
+
+    def _get_attributes_as_arrays(self, names, multiple_synapses="sum"):
+        arrays = []
+        for name in self._native_names(names):
+            values = self._values(name)
+            matrix = np.full((self.pre.size, self.post.size), np.nan)
+            if multiple_synapses in ("last", "first"):
+                order = slice(None) if multiple_synapses == "last" else slice(None, None, -1)
+                matrix[self._pre_index[order], self._post_index[order]] = values[order]
+            else:
+                reduce = {"sum": np.add, "min": np.fmin, "max": np.fmax}[multiple_synapses]
+                flat = np.ravel_multi_index((self._pre_index, self._post_index), matrix.shape)
+                seen = np.zeros(matrix.size, bool)
+                seen[flat] = True
+                out = np.full(matrix.size, np.nan)
+                init = {"sum": 0.0, "min": np.inf, "max": -np.inf}[multiple_synapses]
+                out[seen] = init
+                reduce.at(out, flat, values)
+                matrix = out.reshape(matrix.shape)
+            arrays.append(matrix)
+        return arrays
+
+    def get(self, attribute_names, format, gather=True, with_address=True,
+            multiple_synapses="sum"):
+        names = [attribute_names] if isinstance(attribute_names, str) else attribute_names
+        known = set(self.synapse_type.get_parameter_names()) | {"weight", "delay", "weights",
+                                                                  "delays"}
+        for name in names:
+            if name not in known:
+                raise errors.NonExistentParameterError(
+                    name, type(self.synapse_type).__name__, sorted(known))
+        return super().get(attribute_names, format, gather, with_address, multiple_synapses)
+

@@ -1,0 +1,73 @@
+"""Simulation state: the network description being built and the target that runs it."""
+
+from pyNN import common
+
+from .description import NetworkDescription
+
+name = "neurox"
+
+
+class ID(int, common.IDMixin):
+    """A cell's global identifier; cells of one population have consecutive IDs."""
+
+    def __init__(self, n):
+        int.__init__(n)
+        common.IDMixin.__init__(self)
+
+
+class State(common.control.BaseState):
+    """Time, the network description and the target; the only global of the backend."""
+
+    def __init__(self):
+        super().__init__()
+        self.mpi_rank = 0
+        self.num_processes = 1
+        self.network = NetworkDescription()
+        self.target = None
+        self.initialized = False
+        self.clear()
+
+    @property
+    def dt(self):
+        return self.network.timestep
+
+    @property
+    def min_delay(self):
+        return self.network.min_delay
+
+    @property
+    def max_delay(self):
+        return self.network.max_delay
+
+    def run(self, simtime):
+        self.run_until(self.t + simtime)
+
+    def run_until(self, tstop):
+        self.target.run_until(tstop)
+        self.t = tstop
+        self.running = True
+
+    def clear(self):
+        """Forget the whole network (setup() and end() call this)."""
+        self.recorders = set([])
+        self.id_counter = 0
+        self.segment_counter = -1
+        self.network = NetworkDescription(timestep=self.network.timestep,
+                                          min_delay=self.network.min_delay,
+                                          max_delay=self.network.max_delay)
+        if self.target is not None:
+            self.target.close()
+        self.target = None
+        self.reset()
+
+    def reset(self):
+        """Back to t = 0 with every state variable at its initial value."""
+        self.running = False
+        self.t = 0.0
+        self.t_start = 0.0
+        self.segment_counter += 1
+        if self.target is not None:
+            self.target.reset()
+
+
+state = State()

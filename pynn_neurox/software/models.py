@@ -1,0 +1,295 @@
+"""Brian2 forms of PyNN's standard cell types, with the dynamics NEST implements.
+
+Every variable is a plain number in PyNN's units (mV, ms, nA, nF, uS); time
+derivatives divide by `ms`. In these units nA/nF = mV/ms and uS*mV = nA, so the
+equations read as in the literature.
+
+Shared conventions (they reproduce NEST's update order on a fixed grid):
+- `refr` counts the refractory steps left and `active` is 1 outside refractoriness;
+  both are updated at the start of every step (see REFRACTORY_STEP). A spike sets
+  `refr` to round(tau_refrac/dt), so exactly that many steps are refractory.
+- `i_inj` is the current from current sources, set at the start of each step.
+- Linear current-based models are advanced with exact propagators computed per
+  cell (as NEST does), which stay exact when tau_m equals tau_syn.
+- Models whose inputs jump the membrane potential (delta synapses) evaluate the
+  threshold after synaptic delivery, so an input can trigger a spike in the step
+  it arrives, as in NEST.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# PyNN names that are Brian2 unit names (cm, m) get other names in Brian2
+RENAMED = {"cm": "c_mem", "m": "m_gate", "h": "h_gate", "n": "n_gate"}
+
+
+def brian_name(name):
+    return RENAMED.get(name, name).replace(".", "_")
+
+
+REFRACTORY_STEP = "active = int(refr <= 0)\nrefr = refr - 1 + active"
+REFRACTORY_RESET = "refr = int(tau_refrac * ms / dt + 0.5)"
+COMMON_EQUATIONS = "refr : 1\nactive : 1\ni_inj : 1\n"
+
+
+@dataclass
+class CellModel:
+    """How one PyNN cell type becomes a Brian2 NeuronGroup."""
+
+    equations: str
+    threshold: str
+    reset: str
+    receptors: dict  # receptor type -> on_pre statement (the weight is `w`)
+    method: str = None  # integration method when `equations` has differential equations
+    update: str = None  # explicit per-step update code, for exact or Euler maps
+    constants: object = None  # f(parameters, dt) -> per-cell constants used by `update`
+    threshold_after_synapses: bool = False
+    # code run at the start of every step, before the state update
+    step_start: str = REFRACTORY_STEP
+    # PyNN recordables computed from state (Brian2 subexpressions) cannot be initialised
+    derived: tuple = ()
+
+
+# --- exact propagators for linear current-based IF models ------------------------
+
+def _phi1(x):
+    """(exp(x) - 1)/x, continuous at 0."""
+    x = np.asarray(x, dtype=float)
+    small = np.abs(x) < 1e-6
+    safe = np.where(small, 1.0, x)
+    return np.where(small, 1.0 + x / 2, np.expm1(safe) / safe)
+
+
+def _phi2(x):
+    """(exp(x)(x - 1) + 1)/x**2, continuous at 0 (value 1/2)."""
+    x = np.asarray(x, dtype=float)
+    small = np.abs(x) < 1e-4
+    safe = np.where(small, 1.0, x)
+    return np.where(small, 0.5 + x / 3, (np.exp(safe) * (safe - 1) + 1) / safe ** 2)
+
+
+def _membrane(p, h):
+    a = 1.0 / p["tau_m"]
+    return {"p_vv": np.exp(-h * a), "p_v0": p["tau_m"] / p["c_mem"] * -np.expm1(-h * a)}
+
+
+def _exp_constants(p, h):
+    """dv/dt = -v/tau_m + i/c_mem, di/dt = -i/tau_s: propagators over one step h."""
+    out = _membrane(p, h)
+    a = 1.0 / p["tau_m"]
+    for syn, tau in (("exc", p["tau_syn_E"]), ("inh", p["tau_syn_I"])):
+        b = 1.0 / tau
+        out[f"p_{syn}"] = np.exp(-h * b)
+        out[f"p_v{syn}"] = np.exp(-h * a) * h * _phi1(h * (a - b)) / p["c_mem"]
+    return out
+
+
+def _alpha_constants(p, h):
+    """As _exp_constants with di/dt = y - i/tau_s, dy/dt = -y/tau_s (alpha-shaped PSC)."""
+    out = _exp_constants(p, h)
+    a = 1.0 / p["tau_m"]
+    for syn, tau in (("exc", p["tau_syn_E"]), ("inh", p["tau_syn_I"])):
+        b = 1.0 / tau
+        out[f"p_vy{syn}"] = np.exp(-h * a) * h ** 2 * _phi2(h * (a - b)) / p["c_mem"]
+        out[f"p_iy{syn}"] = h * np.exp(-h * b)
+    return out
+
+
+def _linear_if(alpha):
+    y_eqs = "y_exc : 1\ny_inh : 1\n" if alpha else ""
+    constant_names = ["p_vv", "p_v0", "p_exc", "p_inh", "p_vexc", "p_vinh"]
+    if alpha:
+        constant_names += ["p_vyexc", "p_vyinh", "p_iyexc", "p_iyinh"]
+    v_input = "isyn_exc*p_vexc + isyn_inh*p_vinh"
+    currents = "isyn_exc = isyn_exc*p_exc\nisyn_inh = isyn_inh*p_inh\n"
+    if alpha:
+        v_input += " + y_exc*p_vyexc + y_inh*p_vyinh"
+        currents = ("isyn_exc = isyn_exc*p_exc + y_exc*p_iyexc\n"
+                    "isyn_inh = isyn_inh*p_inh + y_inh*p_iyinh\n"
+                    "y_exc = y_exc*p_exc\ny_inh = y_inh*p_inh\n")
+    update = (f"v = v_rest + active*((v - v_rest)*p_vv + {v_input} + (i_offset + i_inj)*p_v0)"
+              " + (1 - active)*(v - v_rest)\n" + currents)
+    e = np.e
+    return CellModel(
+        equations="v : 1\nisyn_exc : 1\nisyn_inh : 1\n" + y_eqs
+        + "".join(f"{name} : 1\n" for name in constant_names),
+        threshold="v >= v_thresh",
+        reset="v = v_reset\n" + REFRACTORY_RESET,
+        receptors={"excitatory": f"y_exc_post += {e!r}/tau_syn_E_post*w" if alpha
+                   else "isyn_exc_post += w",
+                   "inhibitory": f"y_inh_post += {e!r}/tau_syn_I_post*w" if alpha
+                   else "isyn_inh_post += w"},
+        update=update,
+        constants=_alpha_constants if alpha else _exp_constants)
+
+
+def _delta_constants(p, h):
+    return _membrane(p, h)
+
+
+IF_curr_delta = CellModel(
+    equations="v : 1\np_vv : 1\np_v0 : 1\n",
+    threshold="v >= v_thresh",
+    reset="v = v_reset\n" + REFRACTORY_RESET,
+    receptors={"excitatory": "v_post += w*active_post", "inhibitory": "v_post += w*active_post"},
+    update="v = v_rest + active*((v - v_rest)*p_vv + (i_offset + i_inj)*p_v0)"
+           " + (1 - active)*(v - v_rest)\n",
+    constants=_delta_constants,
+    threshold_after_synapses=True)
+
+
+# --- conductance-based models (integrated by Brian2) --------------------------------
+
+def _cond_synapses(shape):
+    """Synaptic conductance equations: 'exp' or 'alpha' shaped (uS)."""
+    if shape == "exp":
+        return ("dgsyn_exc/dt = -gsyn_exc/tau_syn_E/ms : 1\n"
+                "dgsyn_inh/dt = -gsyn_inh/tau_syn_I/ms : 1\n"), {
+            "excitatory": "gsyn_exc_post += w", "inhibitory": "gsyn_inh_post += w"}
+    return ("dgsyn_exc/dt = (y_exc - gsyn_exc/tau_syn_E)/ms : 1\n"
+            "dy_exc/dt = -y_exc/tau_syn_E/ms : 1\n"
+            "dgsyn_inh/dt = (y_inh - gsyn_inh/tau_syn_I)/ms : 1\n"
+            "dy_inh/dt = -y_inh/tau_syn_I/ms : 1\n"), {
+        "excitatory": f"y_exc_post += {np.e!r}/tau_syn_E_post*w",
+        "inhibitory": f"y_inh_post += {np.e!r}/tau_syn_I_post*w"}
+
+
+_SYNAPTIC_CURRENT = "gsyn_exc*(e_rev_E - v) + gsyn_inh*(e_rev_I - v)"
+
+
+def _if_cond(shape, extra_current="", extra_equations="", reset_extra="", leak="c_mem/tau_m"):
+    synapse_eqs, receptors = _cond_synapses(shape)
+    return CellModel(
+        equations=(f"dv/dt = active*({leak}*(v_rest - v) + {_SYNAPTIC_CURRENT}{extra_current}"
+                   " + i_offset + i_inj)/c_mem/ms : 1\n" + synapse_eqs + extra_equations),
+        threshold="v >= v_thresh and active > 0",
+        reset="v = v_reset\n" + REFRACTORY_RESET + reset_extra,
+        receptors=receptors,
+        method="rk4")
+
+
+def _eif(shape):
+    synapse_eqs, receptors = _cond_synapses(shape)
+    # NEST caps the potential at v_spike inside the exponential, which keeps the
+    # integration finite during the upstroke
+    return CellModel(
+        equations=("dv/dt = active*(c_mem/tau_m*(v_rest - vc) + c_mem/tau_m*delta_T*"
+                   "exp((vc - v_thresh)/delta_T) + gsyn_exc*(e_rev_E - vc)"
+                   " + gsyn_inh*(e_rev_I - vc) - w + i_offset + i_inj)/c_mem/ms : 1\n"
+                   "vc = clip(v, -1e9, v_spike) : 1\n"
+                   "dw/dt = (0.001*a*(v - v_rest) - w)/tau_w/ms : 1\n" + synapse_eqs),
+        threshold="v >= v_spike and active > 0",
+        reset="v = v_reset\nw += b\n" + REFRACTORY_RESET,
+        receptors=receptors,
+        method="rk4")
+
+
+HH_cond_exp = CellModel(
+    equations=(
+        "dv/dt = (g_leak*(e_rev_leak - v) + gbar_Na*m_gate**3*h_gate*(e_rev_Na - v)"
+        " + gbar_K*n_gate**4*(e_rev_K - v) + " + _SYNAPTIC_CURRENT + " + i_offset + i_inj)/c_mem/ms : 1\n_gate"
+        "vs = v - v_offset : 1\n_gate"
+        "dm/dt = (alpha_m*(1 - m_gate) - beta_m*m_gate)/ms : 1\n_gate"
+        "dh/dt = (alpha_h*(1 - h_gate) - beta_h*h_gate)/ms : 1\n_gate"
+        "dn/dt = (alpha_n*(1 - n_gate) - beta_n*n_gate)/ms : 1\n_gate"
+        "alpha_m = 0.32*4/exprel((13 - vs)/4) : 1\n_gate"
+        "beta_m = 0.28*5/exprel((vs - 40)/5) : 1\n_gate"
+        "alpha_h = 0.128*exp((17 - vs)/18) : 1\n_gate"
+        "beta_h = 4/(1 + exp((40 - vs)/5)) : 1\n_gate"
+        "alpha_n = 0.032*5/exprel((15 - vs)/5) : 1\n_gate"
+        "beta_n = 0.5*exp((10 - vs)/40) : 1\n_gate"
+        "dgsyn_exc/dt = -gsyn_exc/tau_syn_E/ms : 1\n_gate"
+        "dgsyn_inh/dt = -gsyn_inh/tau_syn_I/ms : 1\n_gate"
+        "v_before : 1\n_gate"),
+    # NEST's hh_cond_exp_traub: a spike is the peak of an upstroke above v_offset + 30 mV,
+    # followed by a 2 ms refractory period without reset
+    threshold="v >= v_offset + 30 and v < v_before and active > 0",
+    reset="refr = int(2.0 * ms / dt + 0.5)",
+    receptors={"excitatory": "gsyn_exc_post += w", "inhibitory": "gsyn_inh_post += w"},
+    method="rk4",
+    step_start=REFRACTORY_STEP + "\nv_before = v")
+
+
+Izhikevich = CellModel(
+    equations="v : 1\nu : 1\n",
+    threshold="v >= 30",
+    reset="v = c\nu += d",
+    receptors={"excitatory": "v_post += w", "inhibitory": "v_post += w"},
+    # NEST's izhikevich with consistent integration: one forward-Euler step from the
+    # old values of v and u; the offset current is scaled as NEST does (1 nA -> 1000)
+    update=("v_old = v\n"
+            "v = v + dt/ms*(0.04*v**2 + 5*v + 140 - u + 1000*(i_offset + i_inj))\n"
+            "u = u + dt/ms*a*(b*v_old - u)\n"),
+    threshold_after_synapses=True)
+
+
+GIF_cond_exp = CellModel(
+    equations=(
+        "dv/dt = active*(c_mem/tau_m*(v_rest - v) + " + _SYNAPTIC_CURRENT
+        + " - i_eta + i_offset + i_inj)/c_mem/ms : 1\n"
+        "i_eta = eta1 + eta2 + eta3 : 1\n"
+        "v_t = v_t_star + gamma1 + gamma2 + gamma3 : 1\n"
+        "deta1/dt = -eta1/tau_eta1/ms : 1\n"
+        "deta2/dt = -eta2/tau_eta2/ms : 1\n"
+        "deta3/dt = -eta3/tau_eta3/ms : 1\n"
+        "dgamma1/dt = -gamma1/tau_gamma1/ms : 1\n"
+        "dgamma2/dt = -gamma2/tau_gamma2/ms : 1\n"
+        "dgamma3/dt = -gamma3/tau_gamma3/ms : 1\n"
+        "dgsyn_exc/dt = -gsyn_exc/tau_syn_E/ms : 1\n"
+        "dgsyn_inh/dt = -gsyn_inh/tau_syn_I/ms : 1\n"),
+    # escape noise: the probability to fire in one step is 1 - exp(-lambda*dt)
+    threshold="active > 0 and rand() < -expm1(-lambda0*exp((v - v_t)/delta_v)*dt/second)",
+    reset=("v = v_reset\neta1 += a_eta1\neta2 += a_eta2\neta3 += a_eta3\n"
+           "gamma1 += a_gamma1\ngamma2 += a_gamma2\ngamma3 += a_gamma3\n" + REFRACTORY_RESET),
+    receptors={"excitatory": "gsyn_exc_post += w", "inhibitory": "gsyn_inh_post += w"},
+    method="rk4",
+    derived=("i_eta", "v_t"))
+
+
+# --- spike sources ---------------------------------------------------------------
+
+_WINDOW = "t >= start*ms and t < (start + duration)*ms"
+
+SpikeSourcePoisson = CellModel(
+    equations="", threshold=f"{_WINDOW} and rand() < rate*dt/second", reset="", receptors={})
+
+# the hazard outside the dead time is raised so that the mean rate stays `rate`
+SpikeSourcePoissonRefractory = CellModel(
+    equations="",
+    threshold=(f"{_WINDOW} and active > 0 and "
+               "rand() < rate/(1 - rate*tau_refrac/1000.0)*dt/second"),
+    reset=REFRACTORY_RESET, receptors={})
+
+# a gamma process of integer order alpha: alpha exponential stages of rate beta
+SpikeSourceGamma = CellModel(
+    equations="stage : 1\n",
+    update=f"stage = stage + int({_WINDOW} and rand() < beta*dt/second)\n",
+    threshold="stage >= alpha", reset="stage = 0", receptors={})
+
+
+MODELS = {
+    "IF_curr_exp": _linear_if(alpha=False),
+    "IF_curr_alpha": _linear_if(alpha=True),
+    "IF_curr_delta": IF_curr_delta,
+    "IF_cond_exp": _if_cond("exp"),
+    "IF_cond_alpha": _if_cond("alpha"),
+    "IF_cond_exp_gsfa_grr": _if_cond(
+        "exp",
+        extra_current=" + 0.001*g_s*(e_rev_sfa - v) + 0.001*g_r*(e_rev_rr - v)",
+        extra_equations="dg_s/dt = -g_s/tau_sfa/ms : 1\ndg_r/dt = -g_r/tau_rr/ms : 1\n",
+        reset_extra="\ng_s += q_sfa\ng_r += q_rr"),
+    "IF_facets_hardware1": _if_cond("exp", leak="0.001*g_leak"),
+    "HH_cond_exp": HH_cond_exp,
+    "EIF_cond_exp_isfa_ista": _eif("exp"),
+    "EIF_cond_alpha_isfa_ista": _eif("alpha"),
+    "Izhikevich": Izhikevich,
+    "GIF_cond_exp": GIF_cond_exp,
+    "SpikeSourcePoisson": SpikeSourcePoisson,
+    "SpikeSourcePoissonRefractory": SpikeSourcePoissonRefractory,
+    "SpikeSourceGamma": SpikeSourceGamma,
+}
+
+# fixed parameters of IF_facets_hardware1 (PyNN's documentation of the model)
+FIXED_PARAMETERS = {"IF_facets_hardware1": {"c_mem": 0.2, "tau_refrac": 1.0, "e_rev_E": 0.0,
+                                            "i_offset": 0.0}}

@@ -1,0 +1,382 @@
+"""The software target: the network description built as Brian2 objects and run.
+
+Objects are built on the first run from the description and kept between runs;
+changes the user makes between runs (parameters, weights, spike times, current
+sources, what is recorded) are pushed into them before the next run. reset()
+drops the Brian2 network, so the next run starts from the description again:
+time zero, initial values and the weights the user set.
+
+Spike times follow NEST's on-grid convention: a spike produced by the update of
+the step [t, t + dt) carries the time t + dt, and a delay d makes its effect
+appear at t + dt + d.
+"""
+
+import logging
+import warnings
+
+import numpy as np
+
+from ..description import NetworkDescription
+from .codegen import choose_codegen_target
+from .currents import current_at_steps
+from .models import COMMON_EQUATIONS, FIXED_PARAMETERS, MODELS, brian_name
+from .recordings import Recordings
+from .synapses import synapse_model
+
+logger = logging.getLogger(__name__)
+
+
+def _b2():
+    import brian2
+    return brian2
+
+
+def _numeric_parameters(description):
+    """Per-cell numeric arrays; array-valued parameters are split into name1..nameK."""
+    values = {}
+    for name, value in description.parameters.items():
+        value = np.asarray(value)
+        if value.dtype == object:
+            if name == "spike_times":
+                continue
+            rows = np.array([np.asarray(getattr(v, "value", v), dtype=float) for v in value])
+            for k in range(rows.shape[1]):
+                values[brian_name(f"{name}{k + 1}")] = rows[:, k]
+        else:
+            values[brian_name(name)] = value.astype(float)
+    values.update({name: np.full(description.size, value)
+                   for name, value in FIXED_PARAMETERS.get(description.celltype, {}).items()})
+    return values
+
+
+class Brian2Target:
+    """Runs a network description with Brian2 (runtime mode, numpy or Cython code)."""
+
+    name = "brian2"
+
+    def __init__(self, network: NetworkDescription):
+        self.network = network
+        self.closed = False
+        self.recordings = {}
+        self._reset_objects()
+
+    def _reset_objects(self):
+        self._net = None
+        self._groups = {}
+        self._models = {}  # population index -> CellModel (none for spike arrays)
+        self._synapses = {}
+        self._injection = None
+        self._t_steps = 0
+
+    # --- life cycle -----------------------------------------------------------
+
+    def close(self):
+        self._reset_objects()
+        self.closed = True
+
+    def reset(self):
+        self._reset_objects()
+        self.recordings = {}
+
+    @property
+    def dt(self):
+        return self.network.timestep
+
+    def run_until(self, t_stop):
+        if self.closed:
+            raise RuntimeError("the simulation has ended: call setup() before running again")
+        b2 = _b2()
+        steps = int(round(t_stop / self.dt)) - self._t_steps
+        if steps <= 0:
+            return
+        if self._net is None:
+            self._start(steps)
+        self._build_new()
+        self._push_changes()
+        monitors = self._attach_monitors()
+        self._injection.prepare(self._t_steps, steps)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            self._net.run(steps * self.dt * b2.ms, namespace={})
+        self._t_steps += steps
+        self._harvest(monitors)
+
+    def _start(self, steps):
+        b2 = _b2()
+        b2.prefs.codegen.target = choose_codegen_target(self.network, steps)
+        b2.defaultclock.dt = self.dt * b2.ms
+        if self.network.seed is not None:
+            b2.seed(self.network.seed)
+        self._net = b2.Network()
+        self._injection = _Injection(self)
+        self._net.add(self._injection.operation)
+
+    # --- building ---------------------------------------------------------------
+
+    def _build_new(self):
+        for population in self.network.populations:
+            if population.index not in self._groups:
+                group = self._build_population(population)
+                self._groups[population.index] = group
+                self._net.add(group, *group.contained_objects)
+        for projection in self.network.projections:
+            if projection.index not in self._synapses:
+                synapses = self._build_projection(projection)
+                self._synapses[projection.index] = synapses
+                if synapses is not None:
+                    self._net.add(synapses)
+
+    def _build_population(self, description):
+        b2 = _b2()
+        if description.celltype == "SpikeSourceArray":
+            indices, times = self._spike_array(description, 0)
+            group = b2.SpikeGeneratorGroup(description.size, indices, times * b2.ms,
+                                           namespace={})
+            description.changed.clear()
+            return group
+        model = MODELS.get(description.celltype)
+        if model is None:
+            from pyNN import errors
+            raise errors.NoModelAvailableError(
+                f"population '{description.label}': cell type {description.celltype} is not "
+                "available on the brian2 target")
+        parameters = _numeric_parameters(description)
+        constants = model.constants(parameters, self.dt) if model.constants else {}
+        equations = (model.equations + COMMON_EQUATIONS
+                     + "".join(f"{name} : 1 (constant)\n" for name in parameters
+                               if f"\n{name} :" not in "\n" + model.equations))
+        group = b2.NeuronGroup(description.size, equations, threshold=model.threshold or None,
+                               reset=model.reset or None, method=model.method or "euler",
+                               namespace={})
+        for name, value in {**parameters, **constants}.items():
+            if name in group.variables:
+                group.variables[name].set_value(np.asarray(value, dtype=float))
+        group.variables["active"].set_value(np.ones(description.size))
+        if model.step_start:
+            group.run_regularly(model.step_start, when="before_groups")
+        if model.update:
+            group.run_regularly(model.update, when="groups", order=1)
+        if model.threshold_after_synapses:
+            group.thresholder["spike"].when = "after_synapses"
+        self._set_initial_values(group, description, model)
+        self._models[description.index] = model
+        description.changed.clear()
+        return group
+
+    def _set_initial_values(self, group, description, model):
+        for name, values in description.initial_values.items():
+            variable = brian_name(name)
+            if name in model.derived or variable not in group.variables:
+                continue
+            group.variables[variable].set_value(np.asarray(values, dtype=float))
+
+    def _spike_array(self, description, from_step):
+        """(indices, times in ms) of a SpikeSourceArray's spikes from `from_step` on."""
+        indices, times = [], []
+        for i, train in enumerate(np.asarray(description.parameters["spike_times"])):
+            steps = np.unique(np.rint(np.asarray(getattr(train, "value", train), dtype=float)
+                                      / self.dt).astype(np.int64))
+            steps = steps[steps >= from_step]
+            indices.append(np.full(steps.size, i))
+            times.append(steps * self.dt)
+        if not indices:
+            return np.array([], dtype=int), np.array([])
+        return np.concatenate(indices).astype(int), np.concatenate(times)
+
+    def _build_projection(self, description):
+        b2 = _b2()
+        pre = self._groups[description.pre]
+        post = self._groups[description.post]
+        post_model = self._models.get(description.post)
+        post_population = self.network.populations[description.post]
+        if post_model is None or description.receptor_type not in post_model.receptors:
+            from pyNN import errors
+            raise errors.ConnectionError(
+                f"projection '{description.label}': receptor type "
+                f"'{description.receptor_type}' does not exist on population "
+                f"'{post_population.label}' ({post_population.celltype})")
+        effect = post_model.receptors[description.receptor_type]
+        model, on_pre, on_post, method = synapse_model(description.synapse, effect)
+        synapses = b2.Synapses(pre, post, model=model, on_pre=on_pre, on_post=on_post,
+                               method=method, namespace={})
+        synapses.connect(i=description.sources, j=description.targets)
+        self._write_connections(synapses, description, ("weight", "delay")
+                                + tuple(description.synapse.parameters))
+        description.changed.clear()
+        return synapses
+
+    def _delay_offset(self, description):
+        """Steps by which Brian2's delay is shorter than the PyNN delay (see module doc)."""
+        model = self._models.get(description.pre)
+        generator = model is None
+        return int(generator) + int(bool(model and model.threshold_after_synapses))
+
+    def _write_connections(self, synapses, description, names):
+        b2 = _b2()
+        for name in names:
+            if name == "weight":
+                synapses.variables["w"].set_value(description.weights)
+            elif name == "delay":
+                steps = np.rint(description.delays / self.dt).astype(np.int64)
+                steps = np.maximum(steps - self._delay_offset(description), 0)
+                synapses.delay = steps * self.dt * b2.ms
+            elif name in synapses.variables:
+                synapses.variables[name].set_value(
+                    np.broadcast_to(description.synapse.parameters[name], len(description)))
+
+    # --- changes between runs -----------------------------------------------------
+
+    def _push_changes(self):
+        for population in self.network.populations:
+            if population.changed:
+                self._push_population(population)
+        for projection in self.network.projections:
+            if projection.changed and self._synapses.get(projection.index) is not None:
+                self._write_connections(self._synapses[projection.index], projection,
+                                        tuple(projection.changed))
+                projection.changed.clear()
+
+    def _push_population(self, description):
+        group = self._groups[description.index]
+        if description.celltype == "SpikeSourceArray":
+            indices, times = self._spike_array(description, self._t_steps)
+            group.set_spikes(indices, times * _b2().ms)
+            description.changed.clear()
+            return
+        model = self._models[description.index]
+        parameters = _numeric_parameters(description)
+        values = dict(parameters)
+        if model.constants:
+            values.update(model.constants(parameters, self.dt))
+        for name, value in values.items():
+            if name in group.variables:
+                group.variables[name].set_value(np.asarray(value, dtype=float))
+        initial = {c.split(":", 1)[1] for c in description.changed if c.startswith("initial:")}
+        for name in initial:
+            variable = brian_name(name)
+            if name not in model.derived and variable in group.variables:
+                group.variables[variable].set_value(description.initial_values[name])
+        description.changed.clear()
+
+    # --- recording ------------------------------------------------------------------
+
+    def _attach_monitors(self):
+        b2 = _b2()
+        monitors = []
+        for population in self.network.populations:
+            if not population.recorded:
+                continue
+            group = self._groups[population.index]
+            store = self.recordings.setdefault(population.index, Recordings())
+            spike_monitor = b2.SpikeMonitor(group) if "spikes" in population.recorded else None
+            states = {}
+            interval = population.sampling_interval or self.dt
+            for variable, indices in population.recorded.items():
+                if variable == "spikes":
+                    continue
+                name = self._state_variable(group, population, variable)
+                states[variable] = (name, indices)
+            state_monitors = {}
+            for variable, (name, indices) in states.items():
+                state_monitors[variable] = b2.StateMonitor(
+                    group, name, record=np.asarray(indices, dtype=int),
+                    dt=interval * b2.ms, when="start")
+            for monitor in [spike_monitor, *state_monitors.values()]:
+                if monitor is not None:
+                    self._net.add(monitor)
+            monitors.append((population, store, spike_monitor, state_monitors, states))
+        return monitors
+
+    def _state_variable(self, group, population, variable):
+        name = brian_name(variable)
+        if name not in group.variables:
+            from pyNN import errors
+            raise errors.RecordingError(variable, population.celltype_object)
+        return name
+
+    def _harvest(self, monitors):
+        neuron_shift = self.dt
+        for population, store, spike_monitor, state_monitors, states in monitors:
+            if spike_monitor is not None:
+                times = np.asarray(spike_monitor.t_) * 1000.0
+                if population.index in self._models:
+                    times = times + neuron_shift
+                store.add_spikes(np.asarray(spike_monitor.i, dtype=int),
+                                 np.rint(times / self.dt) * self.dt)
+            for variable, monitor in state_monitors.items():
+                name, indices = states[variable]
+                store.add_samples(variable, indices, np.asarray(getattr(monitor, name)).T)
+            self._net.remove(*[m for m in [spike_monitor, *state_monitors.values()]
+                               if m is not None])
+
+    def spikes(self, population_index):
+        store = self.recordings.get(population_index)
+        if store is None:
+            return np.array([], dtype=int), np.array([])
+        return store.spikes()
+
+    def signals(self, population_index, variable, indices):
+        store = self.recordings.get(population_index)
+        samples = store.samples(variable, indices) if store else np.zeros((0, len(indices)))
+        description = self.network.populations[population_index]
+        interval = description.sampling_interval or self.dt
+        group = self._groups.get(population_index)
+        steps_per_sample = max(int(round(interval / self.dt)), 1)
+        if group is not None and self._t_steps % steps_per_sample == 0:
+            name = self._state_variable(group, description, variable)
+            live = np.asarray(group.variables[name].get_value())[np.asarray(indices, int)]
+            samples = np.vstack([samples, live[np.newaxis, :]])
+        return samples
+
+    def clear_recordings(self, population_index):
+        self.recordings.pop(population_index, None)
+
+    # --- connections ---------------------------------------------------------------
+
+    def connection_values(self, projection_index, name):
+        description = self.network.projections[projection_index]
+        synapses = self._synapses.get(projection_index)
+        if synapses is None or name == "delay" or description.changed:
+            if name == "weight":
+                return description.weights
+            if name == "delay":
+                return description.delays
+            return np.broadcast_to(description.synapse.parameters[name], len(description))
+        variable = "w" if name == "weight" else name
+        return np.asarray(synapses.variables[variable].get_value()).copy()
+
+
+class _Injection:
+    """Sets each cell's `i_inj` at the start of every step from the current sources."""
+
+    def __init__(self, target):
+        self.target = target
+        self.tables = []
+        self.operation = _b2().NetworkOperation(self._apply, when="start")
+
+    def prepare(self, first_step, steps):
+        """Tabulate every source for the coming run; cheap, and follows parameter changes."""
+        network = self.target.network
+        self.first_step = first_step
+        self.tables = []
+        step_range = np.arange(first_step, first_step + steps)
+        by_population = {}
+        for source in network.current_sources:
+            values = current_at_steps(source, step_range, network.timestep)
+            for population, cells in source.targets.items():
+                by_population.setdefault(population, []).append((cells, values))
+        for population, contributions in by_population.items():
+            group = self.target._groups[population]
+            size = network.populations[population].size
+            table = np.zeros((steps, size))
+            for cells, values in contributions:
+                table[:, cells] += values[:, np.newaxis]
+            self.tables.append((group.variables["i_inj"], table, None))
+
+    def _apply(self, t):
+        step = int(round(float(t[:]) / (self.target.dt * 1e-3))) - self.first_step
+        for i, (variable, table, last) in enumerate(self.tables):
+            row = table[min(step, len(table) - 1)]
+            if last is None or not np.array_equal(row, last):
+                variable.set_value(row)
+                self.tables[i] = (variable, table, row)
