@@ -162,8 +162,12 @@ class Projection(common.Projection):
                     delays=values["delay"][positions].copy())
                 self._parts.append((description, positions))
 
+    def _conductance_based(self):
+        return any(getattr(population.celltype, "conductance_based", False)
+                   for population, _, _ in _root(self.post))
+
     def _check(self, values):
-        conductance_based = getattr(self.post.celltype, "conductance_based", False)
+        conductance_based = self._conductance_based()
         check_connections(self.label, values["weight"], values["delay"],
                           simulator.state.dt, self.receptor_type, conductance_based)
         check_parameters(self.synapse_type,
@@ -206,7 +210,7 @@ class Projection(common.Projection):
     def _write(self, name, positions, values):
         if name == "weight":
             check_connections(self.label, values, [], simulator.state.dt, self.receptor_type,
-                              getattr(self.post.celltype, "conductance_based", False))
+                              self._conductance_based())
         if name == "delay":
             check_connections(self.label, [], values, simulator.state.dt, self.receptor_type,
                               False)

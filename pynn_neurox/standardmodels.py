@@ -10,7 +10,7 @@ from copy import deepcopy
 
 import numpy as np
 from pyNN import errors
-from pyNN.parameters import ParameterSpace
+from pyNN.parameters import ParameterSpace, Sequence
 from pyNN.standardmodels import build_translations, cells, electrodes, receptors, synapses
 
 from . import simulator
@@ -176,7 +176,8 @@ class _CurrentSource:
     def get_native_parameters(self):
         values = self._pending if self._description is None else self._description.parameters
         parameters = dict(self.default_parameters)
-        parameters.update(values)
+        parameters.update({name: Sequence(value) if np.ndim(value) else value
+                           for name, value in values.items()})
         return ParameterSpace({k: v for k, v in parameters.items()
                                if k in self.default_parameters}, shape=(1,))
 
@@ -189,15 +190,14 @@ class _CurrentSource:
             parameters.update(self._pending)
             description = simulator.state.network.add_current_source(
                 kind=type(self).__name__, parameters=parameters,
-                rng=getattr(self, "rng", None))
+                rng=self.__dict__.get("rng"))
             object.__setattr__(self, "_description", description)
-            simulator.state.current_sources.append(self)
         return self._description
 
     def inject_into(self, cells):
         """Inject this source's current into a Population, View, Assembly or list of IDs."""
         description = self._ensure_description()
-        ids = cells.all_cells if hasattr(cells, "all_cells") else np.array(cells)
+        ids = list(cells.all_cells if hasattr(cells, "all_cells") else cells)
         for cell in ids:
             if not cell.celltype.injectable:
                 raise TypeError(f"Can't inject current into a {cell.celltype.__class__.__name__} "

@@ -40,7 +40,7 @@ class CellModel:
     equations: str
     threshold: str
     reset: str
-    receptors: dict  # receptor type -> on_pre statement (the weight is `w`)
+    receptors: dict  # receptor type -> on_pre statement (the weight is `w_syn`)
     method: str = None  # integration method when `equations` has differential equations
     update: str = None  # explicit per-step update code, for exact or Euler maps
     constants: object = None  # f(parameters, dt) -> per-cell constants used by `update`
@@ -116,10 +116,10 @@ def _linear_if(alpha):
         + "".join(f"{name} : 1\n" for name in constant_names),
         threshold="v >= v_thresh",
         reset="v = v_reset\n" + REFRACTORY_RESET,
-        receptors={"excitatory": f"y_exc_post += {e!r}/tau_syn_E_post*w" if alpha
-                   else "isyn_exc_post += w",
-                   "inhibitory": f"y_inh_post += {e!r}/tau_syn_I_post*w" if alpha
-                   else "isyn_inh_post += w"},
+        receptors={"excitatory": f"y_exc_post += {e!r}/tau_syn_E_post*w_syn" if alpha
+                   else "isyn_exc_post += w_syn",
+                   "inhibitory": f"y_inh_post += {e!r}/tau_syn_I_post*w_syn" if alpha
+                   else "isyn_inh_post += w_syn"},
         update=update,
         constants=_alpha_constants if alpha else _exp_constants)
 
@@ -132,7 +132,8 @@ IF_curr_delta = CellModel(
     equations="v : 1\np_vv : 1\np_v0 : 1\n",
     threshold="v >= v_thresh",
     reset="v = v_reset\n" + REFRACTORY_RESET,
-    receptors={"excitatory": "v_post += w*active_post", "inhibitory": "v_post += w*active_post"},
+    receptors={"excitatory": "v_post += w_syn*active_post",
+               "inhibitory": "v_post += w_syn*active_post"},
     update="v = v_rest + active*((v - v_rest)*p_vv + (i_offset + i_inj)*p_v0)"
            " + (1 - active)*(v - v_rest)\n",
     constants=_delta_constants,
@@ -146,13 +147,13 @@ def _cond_synapses(shape):
     if shape == "exp":
         return ("dgsyn_exc/dt = -gsyn_exc/tau_syn_E/ms : 1\n"
                 "dgsyn_inh/dt = -gsyn_inh/tau_syn_I/ms : 1\n"), {
-            "excitatory": "gsyn_exc_post += w", "inhibitory": "gsyn_inh_post += w"}
+            "excitatory": "gsyn_exc_post += w_syn", "inhibitory": "gsyn_inh_post += w_syn"}
     return ("dgsyn_exc/dt = (y_exc - gsyn_exc/tau_syn_E)/ms : 1\n"
             "dy_exc/dt = -y_exc/tau_syn_E/ms : 1\n"
             "dgsyn_inh/dt = (y_inh - gsyn_inh/tau_syn_I)/ms : 1\n"
             "dy_inh/dt = -y_inh/tau_syn_I/ms : 1\n"), {
-        "excitatory": f"y_exc_post += {np.e!r}/tau_syn_E_post*w",
-        "inhibitory": f"y_inh_post += {np.e!r}/tau_syn_I_post*w"}
+        "excitatory": f"y_exc_post += {np.e!r}/tau_syn_E_post*w_syn",
+        "inhibitory": f"y_inh_post += {np.e!r}/tau_syn_I_post*w_syn"}
 
 
 _SYNAPTIC_CURRENT = "gsyn_exc*(e_rev_E - v) + gsyn_inh*(e_rev_I - v)"
@@ -188,25 +189,23 @@ def _eif(shape):
 HH_cond_exp = CellModel(
     equations=(
         "dv/dt = (g_leak*(e_rev_leak - v) + gbar_Na*m_gate**3*h_gate*(e_rev_Na - v)"
-        " + gbar_K*n_gate**4*(e_rev_K - v) + " + _SYNAPTIC_CURRENT + " + i_offset + i_inj)/c_mem/ms : 1\n_gate"
-        "vs = v - v_offset : 1\n_gate"
-        "dm/dt = (alpha_m*(1 - m_gate) - beta_m*m_gate)/ms : 1\n_gate"
-        "dh/dt = (alpha_h*(1 - h_gate) - beta_h*h_gate)/ms : 1\n_gate"
-        "dn/dt = (alpha_n*(1 - n_gate) - beta_n*n_gate)/ms : 1\n_gate"
-        "alpha_m = 0.32*4/exprel((13 - vs)/4) : 1\n_gate"
-        "beta_m = 0.28*5/exprel((vs - 40)/5) : 1\n_gate"
-        "alpha_h = 0.128*exp((17 - vs)/18) : 1\n_gate"
-        "beta_h = 4/(1 + exp((40 - vs)/5)) : 1\n_gate"
-        "alpha_n = 0.032*5/exprel((15 - vs)/5) : 1\n_gate"
-        "beta_n = 0.5*exp((10 - vs)/40) : 1\n_gate"
-        "dgsyn_exc/dt = -gsyn_exc/tau_syn_E/ms : 1\n_gate"
-        "dgsyn_inh/dt = -gsyn_inh/tau_syn_I/ms : 1\n_gate"
-        "v_before : 1\n_gate"),
+        " + gbar_K*n_gate**4*(e_rev_K - v) + " + _SYNAPTIC_CURRENT
+        + " + i_offset + i_inj)/c_mem/ms : 1\n"
+        "vs = v - v_offset : 1\n"
+        "dm_gate/dt = (0.32*4/exprel((13 - vs)/4)*(1 - m_gate)"
+        " - 0.28*5/exprel((vs - 40)/5)*m_gate)/ms : 1\n"
+        "dh_gate/dt = (0.128*exp((17 - vs)/18)*(1 - h_gate)"
+        " - 4/(1 + exp((40 - vs)/5))*h_gate)/ms : 1\n"
+        "dn_gate/dt = (0.032*5/exprel((15 - vs)/5)*(1 - n_gate)"
+        " - 0.5*exp((10 - vs)/40)*n_gate)/ms : 1\n"
+        "dgsyn_exc/dt = -gsyn_exc/tau_syn_E/ms : 1\n"
+        "dgsyn_inh/dt = -gsyn_inh/tau_syn_I/ms : 1\n"
+        "v_before : 1\n"),
     # NEST's hh_cond_exp_traub: a spike is the peak of an upstroke above v_offset + 30 mV,
     # followed by a 2 ms refractory period without reset
     threshold="v >= v_offset + 30 and v < v_before and active > 0",
     reset="refr = int(2.0 * ms / dt + 0.5)",
-    receptors={"excitatory": "gsyn_exc_post += w", "inhibitory": "gsyn_inh_post += w"},
+    receptors={"excitatory": "gsyn_exc_post += w_syn", "inhibitory": "gsyn_inh_post += w_syn"},
     method="rk4",
     step_start=REFRACTORY_STEP + "\nv_before = v")
 
@@ -215,7 +214,7 @@ Izhikevich = CellModel(
     equations="v : 1\nu : 1\n",
     threshold="v >= 30",
     reset="v = c\nu += d",
-    receptors={"excitatory": "v_post += w", "inhibitory": "v_post += w"},
+    receptors={"excitatory": "v_post += w_syn", "inhibitory": "v_post += w_syn"},
     # NEST's izhikevich with consistent integration: one forward-Euler step from the
     # old values of v and u; the offset current is scaled as NEST does (1 nA -> 1000)
     update=("v_old = v\n"
@@ -242,7 +241,7 @@ GIF_cond_exp = CellModel(
     threshold="active > 0 and rand() < -expm1(-lambda0*exp((v - v_t)/delta_v)*dt/second)",
     reset=("v = v_reset\neta1 += a_eta1\neta2 += a_eta2\neta3 += a_eta3\n"
            "gamma1 += a_gamma1\ngamma2 += a_gamma2\ngamma3 += a_gamma3\n" + REFRACTORY_RESET),
-    receptors={"excitatory": "gsyn_exc_post += w", "inhibitory": "gsyn_inh_post += w"},
+    receptors={"excitatory": "gsyn_exc_post += w_syn", "inhibitory": "gsyn_inh_post += w_syn"},
     method="rk4",
     derived=("i_eta", "v_t"))
 
@@ -293,3 +292,77 @@ MODELS = {
 # fixed parameters of IF_facets_hardware1 (PyNN's documentation of the model)
 FIXED_PARAMETERS = {"IF_facets_hardware1": {"c_mem": 0.2, "tau_refrac": 1.0, "e_rev_E": 0.0,
                                             "i_offset": 0.0}}
+
+
+# --- PointNeuron: a neuron component plus named receptors ---------------------------
+
+def _receptor(name, psr):
+    """(equations, current into the membrane, on_pre) of one post-synaptic receptor."""
+    kind = type(psr).__name__
+    g, tau = f"{name}_gsyn", f"{name}_tau_syn"
+    if kind == "CurrExpPostSynapticResponse":
+        i = f"{name}_isyn"
+        return f"d{i}/dt = -{i}/{tau}/ms : 1\n", i, f"{i}_post += w_syn"
+    if kind == "CondExpPostSynapticResponse":
+        return (f"d{g}/dt = -{g}/{tau}/ms : 1\n", f"{g}*({name}_e_syn - v)",
+                f"{g}_post += w_syn")
+    if kind == "CondAlphaPostSynapticResponse":
+        y = f"{name}_y"
+        return (f"d{g}/dt = ({y} - {g}/{tau})/ms : 1\nd{y}/dt = -{y}/{tau}/ms : 1\n",
+                f"{g}*({name}_e_syn - v)", f"{y}_post += {np.e!r}/{tau}_post*w_syn")
+    if kind == "CondBetaPostSynapticResponse":
+        a, b = f"{name}_a", f"{name}_b"
+        return (f"{g} = {a} - {b} : 1\nd{a}/dt = -{a}/{name}_tau_decay/ms : 1\n"
+                f"d{b}/dt = -{b}/{name}_tau_rise/ms : 1\n{name}_norm : 1\n",
+                f"{g}*({name}_e_syn - v)",
+                f"{a}_post += {name}_norm_post*w_syn\n{b}_post += {name}_norm_post*w_syn")
+    raise ValueError(f"receptor '{name}': {kind} is not available on the brian2 target")
+
+
+def _beta_normalisation(parameters, names):
+    """Scale of a difference of exponentials so that its peak equals the weight."""
+    out = {}
+    for name in names:
+        rise, decay = parameters[f"{name}_tau_rise"], parameters[f"{name}_tau_decay"]
+        peak = decay * rise / (decay - rise) * np.log(decay / rise)
+        out[f"{name}_norm"] = 1.0 / (np.exp(-peak / decay) - np.exp(-peak / rise))
+    return out
+
+
+def point_neuron_model(celltype):
+    """The CellModel of a PointNeuron, assembled from its neuron and receptor components."""
+    equations, currents, receptors, beta = "", [], {}, []
+    for name, psr in celltype.post_synaptic_receptors.items():
+        eqs, current, on_pre = _receptor(name, psr)
+        equations += eqs
+        currents.append(current)
+        receptors[name] = on_pre
+        if type(psr).__name__ == "CondBetaPostSynapticResponse":
+            beta.append(name)
+    synaptic = " + ".join(currents) or "0"
+    neuron = type(celltype.neuron).__name__
+    if neuron == "LIF":
+        membrane = f"c_mem/tau_m*(v_rest - v) + {synaptic}"
+        threshold, reset = "v >= v_thresh and active > 0", "v = v_reset\n"
+    elif neuron == "AdExp":
+        membrane = (f"c_mem/tau_m*(v_rest - vc) + c_mem/tau_m*delta_T*exp((vc - v_thresh)/delta_T)"
+                    f" + {synaptic.replace('- v)', '- vc)')} - w")
+        equations += ("vc = clip(v, -1e9, v_spike) : 1\n"
+                      "dw/dt = (0.001*a*(v - v_rest) - w)/tau_w/ms : 1\n")
+        threshold, reset = "v >= v_spike and active > 0", "v = v_reset\nw += b\n"
+    else:
+        raise ValueError(f"PointNeuron with a {neuron} neuron is not available on the brian2 "
+                         "target")
+    return CellModel(
+        equations=f"dv/dt = active*({membrane} + i_offset + i_inj)/c_mem/ms : 1\n" + equations,
+        threshold=threshold, reset=reset + REFRACTORY_RESET, receptors=receptors,
+        method="rk4",
+        constants=(lambda parameters, dt: _beta_normalisation(parameters, beta)) if beta
+        else None)
+
+
+def model_for(description):
+    """The CellModel of a population description, or None when no Brian2 form exists."""
+    if description.celltype == "PointNeuron":
+        return point_neuron_model(description.celltype_object)
+    return MODELS.get(description.celltype)

@@ -19,7 +19,7 @@ import numpy as np
 from ..description import NetworkDescription
 from .codegen import choose_codegen_target
 from .currents import current_at_steps
-from .models import COMMON_EQUATIONS, FIXED_PARAMETERS, MODELS, brian_name
+from .models import COMMON_EQUATIONS, FIXED_PARAMETERS, brian_name, model_for
 from .recordings import Recordings
 from .synapses import synapse_model
 
@@ -130,11 +130,10 @@ class Brian2Target:
         b2 = _b2()
         if description.celltype == "SpikeSourceArray":
             indices, times = self._spike_array(description, 0)
-            group = b2.SpikeGeneratorGroup(description.size, indices, times * b2.ms,
-                                           namespace={})
+            group = b2.SpikeGeneratorGroup(description.size, indices, times * b2.ms)
             description.changed.clear()
             return group
-        model = MODELS.get(description.celltype)
+        model = model_for(description)
         if model is None:
             from pyNN import errors
             raise errors.NoModelAvailableError(
@@ -215,7 +214,7 @@ class Brian2Target:
         b2 = _b2()
         for name in names:
             if name == "weight":
-                synapses.variables["w"].set_value(description.weights)
+                synapses.variables["w_syn"].set_value(description.weights)
             elif name == "delay":
                 steps = np.rint(description.delays / self.dt).astype(np.int64)
                 steps = np.maximum(steps - self._delay_offset(description), 0)
@@ -342,7 +341,7 @@ class Brian2Target:
             if name == "delay":
                 return description.delays
             return np.broadcast_to(description.synapse.parameters[name], len(description))
-        variable = "w" if name == "weight" else name
+        variable = "w_syn" if name == "weight" else name
         return np.asarray(synapses.variables[variable].get_value()).copy()
 
 

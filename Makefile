@@ -1,0 +1,35 @@
+# The two commands of the README: `make demo` and `make test`. Each sets everything up.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+CACHE ?= .cache
+PYNN_SUITE := $(CACHE)/pynn-0.13.0
+
+.PHONY: demo test install suite unit scenarios clean
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(PY) -m pyNN.neurox.validation.demo
+
+# PyNN's own scenario suite, exported from the PyNN 0.13.0 sdist at test time
+suite: install
+	$(PY) tests/pynn_suite/fetch.py $(CACHE)
+
+unit: install
+	$(PY) -m pytest tests -q
+
+scenarios: suite
+	cd $(PYNN_SUITE)/test && ../../../$(PY) -m pytest system/scenarios -q -p no:cacheprovider \
+		--rootdir=. -c /dev/null
+
+test: unit scenarios
+
+clean:
+	rm -rf $(VENV) $(CACHE)
