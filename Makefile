@@ -26,7 +26,7 @@ unit: install
 	$(PY) -m pytest tests -q
 
 scenarios: suite
-	cd $(PYNN_SUITE)/test && ../../../$(PY) -m pytest system/scenarios -q -p no:cacheprovider \
+	cd $(PYNN_SUITE)/test && $(abspath $(PY)) -m pytest system/scenarios -q -p no:cacheprovider \
 		--rootdir=. -c /dev/null
 
 test: unit scenarios

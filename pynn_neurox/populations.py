@@ -38,7 +38,7 @@ class _ParameterAccess:
 
     def _set_parameters(self, parameter_space):
         values = _evaluate(parameter_space, self.size)
-        check_parameters(self.celltype, values, self.label)
+        check_parameters(self.celltype, values, f"population '{self.label}'")
         for name, value in values.items():
             current = self._description.parameters[name]
             if current.dtype != value.dtype:
@@ -108,7 +108,7 @@ class Population(_ParameterAccess, common.Population):
         else:
             parameter_space = self.celltype.parameter_space
         parameters = _evaluate(parameter_space, self.size)
-        check_parameters(self.celltype, parameters, self.label)
+        check_parameters(self.celltype, parameters, f"population '{self.label}'")
         self._description = state.network.add_population(
             label=self.label, celltype=type(self.celltype).__name__, size=self.size,
             parameters=parameters, receptor_types=tuple(self.celltype.receptor_types),

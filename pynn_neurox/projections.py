@@ -86,6 +86,10 @@ class Projection(common.Projection):
         self._chunks = defaultdict(list)
         self._pre_index = np.array([], dtype=int)
         self._post_index = np.array([], dtype=int)
+        weight = self.synapse_type.parameter_space["weight"]
+        if weight.is_homogeneous and not np.isfinite(weight.evaluate(simplify=True)):
+            raise errors.InvalidWeightError(
+                f"projection '{self.label}': the weight is {weight.evaluate(simplify=True)}")
         if isinstance(connector, OneToOneConnector):
             self._connect_one_to_one(connector)
         else:

@@ -47,6 +47,8 @@ class CellModel:
     threshold_after_synapses: bool = False
     # code run at the start of every step, before the state update
     step_start: str = REFRACTORY_STEP
+    # integration steps per time step, for stiff dynamics; spikes are reported on the grid
+    substeps: int = 1
     # PyNN recordables computed from state (Brian2 subexpressions) cannot be initialised
     derived: tuple = ()
 
@@ -201,12 +203,15 @@ HH_cond_exp = CellModel(
         "dgsyn_exc/dt = -gsyn_exc/tau_syn_E/ms : 1\n"
         "dgsyn_inh/dt = -gsyn_inh/tau_syn_I/ms : 1\n"
         "v_before : 1\n"),
+    # the Na current moves v by hundreds of mV per ms, which makes Runge-Kutta unstable
+    # at dt = 0.1 ms: the cell is integrated in 10 substeps (NEST uses an adaptive solver)
     # NEST's hh_cond_exp_traub: a spike is the peak of an upstroke above v_offset + 30 mV,
     # followed by a 2 ms refractory period without reset
     threshold="v >= v_offset + 30 and v < v_before and active > 0",
     reset="refr = int(2.0 * ms / dt + 0.5)",
     receptors={"excitatory": "gsyn_exc_post += w_syn", "inhibitory": "gsyn_inh_post += w_syn"},
     method="rk4",
+    substeps=10,
     step_start=REFRACTORY_STEP + "\nv_before = v")
 
 

@@ -146,7 +146,7 @@ class Brian2Target:
                                if f"\n{name} :" not in "\n" + model.equations))
         group = b2.NeuronGroup(description.size, equations, threshold=model.threshold or None,
                                reset=model.reset or None, method=model.method or "euler",
-                               namespace={})
+                               dt=self.dt / model.substeps * b2.ms, namespace={})
         for name, value in {**parameters, **constants}.items():
             if name in group.variables:
                 group.variables[name].set_value(np.asarray(value, dtype=float))
@@ -294,12 +294,13 @@ class Brian2Target:
         return name
 
     def _harvest(self, monitors):
-        neuron_shift = self.dt
         for population, store, spike_monitor, state_monitors, states in monitors:
             if spike_monitor is not None:
                 times = np.asarray(spike_monitor.t_) * 1000.0
-                if population.index in self._models:
-                    times = times + neuron_shift
+                model = self._models.get(population.index)
+                if model is not None:
+                    # the end of the (sub)step whose update crossed the threshold, on the grid
+                    times = np.ceil((times + self.dt / model.substeps) / self.dt - 1e-6) * self.dt
                 store.add_spikes(np.asarray(spike_monitor.i, dtype=int),
                                  np.rint(times / self.dt) * self.dt)
             for variable, monitor in state_monitors.items():

@@ -1,0 +1,1 @@
+"""Chip descriptions (one per chip) read by the hardware pipeline."""

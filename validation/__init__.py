@@ -1,0 +1,1 @@
+"""Hardware-vs-software comparison: reference networks, metrics and reports."""

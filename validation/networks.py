@@ -1,0 +1,68 @@
+"""Reference networks, written once and run unchanged on every target."""
+
+import numpy as np
+from pyNN.random import NumpyRNG, RandomDistribution
+
+
+def vogels_abbott(sim, kind="CUBA", n=4000, duration=1000.0, seed=20260101,
+                  timestep=0.1, connections=None, **setup_options):
+    """The Vogels & Abbott (2005) benchmark network (CUBA or COBA) in PyNN.
+
+    80 % excitatory and 20 % inhibitory cells, 2 % random connectivity, and a
+    50 ms kick of excitation to start the self-sustained activity. Returns
+    (excitatory, inhibitory, projections); `connections` (name -> list of
+    (pre, post) index pairs) rebuilds exactly the same connectivity, so two
+    simulators can be compared on identical networks.
+    """
+    sim.setup(timestep=timestep, min_delay=timestep, **setup_options)
+    rng = NumpyRNG(seed=seed)
+    n_exc = int(n * 0.8)
+    n_inh = n - n_exc
+    cell = dict(tau_m=20.0, cm=0.2, v_rest=-60.0, v_reset=-60.0, v_thresh=-50.0,
+                tau_refrac=5.0, i_offset=0.0)
+    if kind == "CUBA":
+        celltype = sim.IF_curr_exp(tau_syn_E=5.0, tau_syn_I=10.0, **cell)
+        w_exc, w_inh = 0.27 * 4000 / n, -4.5 * 4000 / n  # nA, scaled to keep the input
+    elif kind == "COBA":
+        celltype = sim.IF_cond_exp(tau_syn_E=5.0, tau_syn_I=10.0, e_rev_E=0.0, e_rev_I=-80.0,
+                                   **cell)
+        w_exc, w_inh = 0.004 * 4000 / n, 0.051 * 4000 / n  # uS
+    else:
+        raise ValueError(f"kind must be 'CUBA' or 'COBA', not {kind!r}")
+    exc = sim.Population(n_exc, celltype, label="excitatory")
+    inh = sim.Population(n_inh, celltype, label="inhibitory")
+    cells = exc + inh
+    cells.initialize(v=RandomDistribution("uniform", (-60.0, -50.0), rng=rng))
+    kick = sim.Population(n_exc // 20, sim.SpikeSourcePoisson(rate=50.0, duration=50.0),
+                          label="kick")
+    projections = {}
+    for name, pre, weight, receptor in (("exc", exc, w_exc, "excitatory"),
+                                        ("inh", inh, w_inh, "inhibitory")):
+        if connections is None:
+            connector = sim.FixedProbabilityConnector(0.02, rng=rng)
+        else:
+            connector = sim.FromListConnector(connections[name])
+        projections[name] = sim.Projection(pre, cells, connector,
+                                           sim.StaticSynapse(weight=weight, delay=0.2),
+                                           receptor_type=receptor, label=name)
+    kick_connector = (sim.FixedProbabilityConnector(0.02, rng=rng) if connections is None
+                      else sim.FromListConnector(connections["kick"]))
+    projections["kick"] = sim.Projection(kick, exc, kick_connector,
+                                         sim.StaticSynapse(weight=w_exc * 2, delay=0.2),
+                                         receptor_type="excitatory", label="kick")
+    exc.record("spikes")
+    inh.record("spikes")
+    return exc, inh, projections
+
+
+def connection_lists(projections):
+    """name -> (pre, post) index pairs of each projection, for `connections=` above."""
+    return {name: [(int(i), int(j)) for i, j in
+                   np.array(p.get([], format="list", with_address=True), dtype=int)[:, :2]]
+            for name, p in projections.items()}
+
+
+def mean_rate(population, duration):
+    """Mean firing rate (Hz) over the cells of a population."""
+    trains = population.get_data("spikes").segments[0].spiketrains
+    return sum(len(t) for t in trains) / len(trains) / (duration / 1000.0)
