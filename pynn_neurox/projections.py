@@ -86,10 +86,9 @@ class Projection(common.Projection):
         self._chunks = defaultdict(list)
         self._pre_index = np.array([], dtype=int)
         self._post_index = np.array([], dtype=int)
-        weight = self.synapse_type.parameter_space["weight"]
-        if weight.is_homogeneous and not np.isfinite(weight.evaluate(simplify=True)):
-            raise errors.InvalidWeightError(
-                f"projection '{self.label}': the weight is {weight.evaluate(simplify=True)}")
+        weight = self.synapse_type.parameter_space["weight"].base_value
+        if np.isscalar(weight) and not np.isfinite(weight):
+            raise errors.InvalidWeightError(f"projection '{self.label}': the weight is {weight}")
         if isinstance(connector, OneToOneConnector):
             self._connect_one_to_one(connector)
         else:
