@@ -47,8 +47,7 @@ def check_parameters(model, parameters, where):
                     f"SpikeSourceArray 'spike_times' of cell {i} in {where} are not sorted")
 
 
-def check_connections(projection_label, weights, delays, timestep, receptor_type,
-                      conductance_based):
+def check_connections(projection_label, weights, delays, timestep, conductance_based):
     """Weights must be finite and of the receptor's sign; delays at least one time step."""
     weights = np.asarray(weights, dtype=float)
     if np.isnan(weights).any() or np.isinf(weights).any():

@@ -172,7 +172,7 @@ class Projection(common.Projection):
     def _check(self, values):
         conductance_based = self._conductance_based()
         check_connections(self.label, values["weight"], values["delay"],
-                          simulator.state.dt, self.receptor_type, conductance_based)
+                          simulator.state.dt, conductance_based)
         check_parameters(self.synapse_type,
                          {k: v for k, v in values.items() if k not in ("weight", "delay")},
                          f"projection '{self.label}'")
@@ -212,11 +212,10 @@ class Projection(common.Projection):
 
     def _write(self, name, positions, values):
         if name == "weight":
-            check_connections(self.label, values, [], simulator.state.dt, self.receptor_type,
+            check_connections(self.label, values, [], simulator.state.dt,
                               self._conductance_based())
         if name == "delay":
-            check_connections(self.label, [], values, simulator.state.dt, self.receptor_type,
-                              False)
+            check_connections(self.label, [], values, simulator.state.dt, False)
         for description, part_positions in self._parts:
             mine = np.isin(positions, part_positions)
             if not mine.any():

@@ -39,9 +39,6 @@ class State(common.control.BaseState):
     def max_delay(self):
         return self.network.max_delay
 
-    def run(self, simtime):
-        self.run_until(self.t + simtime)
-
     def run_until(self, tstop):
         self.target.run_until(tstop)
         self.t = tstop

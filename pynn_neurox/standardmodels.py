@@ -113,12 +113,11 @@ class STDPMechanism(synapses.STDPMechanism):
             if component:
                 self.translations.update(component.translations)
 
-    def _get_minimum_delay(self):
-        return simulator.state.min_delay
-
-
 def _minimum_delay(self):
     return simulator.state.min_delay
+
+
+STDPMechanism._get_minimum_delay = _minimum_delay
 
 
 for _name in ("StaticSynapse", "TsodyksMarkramSynapse", "SimpleStochasticSynapse",
@@ -183,10 +182,7 @@ class _CurrentSource:
 
     def _ensure_description(self):
         if self._description is None:
-            parameters = {name: np.array(value.value if hasattr(value, "value") else value,
-                                         dtype=float)
-                          if np.ndim(getattr(value, "value", value)) else float(value)
-                          for name, value in self.default_parameters.items()}
+            parameters = self._as_arrays(self.default_parameters)
             parameters.update(self._pending)
             description = simulator.state.network.add_current_source(
                 kind=type(self).__name__, parameters=parameters,

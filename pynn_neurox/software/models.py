@@ -126,10 +126,6 @@ def _linear_if(alpha):
         constants=_alpha_constants if alpha else _exp_constants)
 
 
-def _delta_constants(p, h):
-    return _membrane(p, h)
-
-
 IF_curr_delta = CellModel(
     equations="v : 1\np_vv : 1\np_v0 : 1\n",
     threshold="v >= v_thresh",
@@ -138,7 +134,7 @@ IF_curr_delta = CellModel(
                "inhibitory": "v_post += w_syn*active_post"},
     update="v = v_rest + active*((v - v_rest)*p_vv + (i_offset + i_inj)*p_v0)"
            " + (1 - active)*(v - v_rest)\n",
-    constants=_delta_constants,
+    constants=_membrane,
     threshold_after_synapses=True)
 
 
@@ -161,31 +157,44 @@ def _cond_synapses(shape):
 _SYNAPTIC_CURRENT = "gsyn_exc*(e_rev_E - v) + gsyn_inh*(e_rev_I - v)"
 
 
+def _lif_membrane(synaptic, leak="c_mem/tau_m"):
+    """(membrane current, extra equations, threshold, reset) of a leaky IF neuron."""
+    return (f"{leak}*(v_rest - v) + {synaptic}", "", "v >= v_thresh and active > 0",
+            "v = v_reset\n")
+
+
+def _adexp_membrane(synaptic):
+    """The same for the adaptive exponential IF neuron (NEST's aeif_* models).
+
+    NEST caps the potential at v_spike inside the exponential and the synaptic
+    driving forces, which keeps the integration finite during the upstroke.
+    """
+    return (f"c_mem/tau_m*(v_rest - vc) + c_mem/tau_m*delta_T*exp((vc - v_thresh)/delta_T)"
+            f" + {synaptic.replace('- v)', '- vc)')} - w",
+            "vc = clip(v, -1e9, v_spike) : 1\n"
+            "dw/dt = (0.001*a*(v - v_rest) - w)/tau_w/ms : 1\n",
+            "v >= v_spike and active > 0", "v = v_reset\nw += b\n")
+
+
+def _integrated(membrane, synapse_equations, receptors, reset_extra="", constants=None):
+    """A CellModel whose membrane and synapses are integrated by Brian2 with RK4."""
+    current, equations, threshold, reset = membrane
+    return CellModel(
+        equations=(f"dv/dt = active*({current} + i_offset + i_inj)/c_mem/ms : 1\n"
+                   + equations + synapse_equations),
+        threshold=threshold, reset=reset + REFRACTORY_RESET + reset_extra,
+        receptors=receptors, method="rk4", constants=constants)
+
+
 def _if_cond(shape, extra_current="", extra_equations="", reset_extra="", leak="c_mem/tau_m"):
     synapse_eqs, receptors = _cond_synapses(shape)
-    return CellModel(
-        equations=(f"dv/dt = active*({leak}*(v_rest - v) + {_SYNAPTIC_CURRENT}{extra_current}"
-                   " + i_offset + i_inj)/c_mem/ms : 1\n" + synapse_eqs + extra_equations),
-        threshold="v >= v_thresh and active > 0",
-        reset="v = v_reset\n" + REFRACTORY_RESET + reset_extra,
-        receptors=receptors,
-        method="rk4")
+    return _integrated(_lif_membrane(_SYNAPTIC_CURRENT + extra_current, leak),
+                       synapse_eqs + extra_equations, receptors, reset_extra)
 
 
 def _eif(shape):
     synapse_eqs, receptors = _cond_synapses(shape)
-    # NEST caps the potential at v_spike inside the exponential, which keeps the
-    # integration finite during the upstroke
-    return CellModel(
-        equations=("dv/dt = active*(c_mem/tau_m*(v_rest - vc) + c_mem/tau_m*delta_T*"
-                   "exp((vc - v_thresh)/delta_T) + gsyn_exc*(e_rev_E - vc)"
-                   " + gsyn_inh*(e_rev_I - vc) - w + i_offset + i_inj)/c_mem/ms : 1\n"
-                   "vc = clip(v, -1e9, v_spike) : 1\n"
-                   "dw/dt = (0.001*a*(v - v_rest) - w)/tau_w/ms : 1\n" + synapse_eqs),
-        threshold="v >= v_spike and active > 0",
-        reset="v = v_reset\nw += b\n" + REFRACTORY_RESET,
-        receptors=receptors,
-        method="rk4")
+    return _integrated(_adexp_membrane(_SYNAPTIC_CURRENT), synapse_eqs, receptors)
 
 
 HH_cond_exp = CellModel(
@@ -346,22 +355,12 @@ def point_neuron_model(celltype):
             beta.append(name)
     synaptic = " + ".join(currents) or "0"
     neuron = type(celltype.neuron).__name__
-    if neuron == "LIF":
-        membrane = f"c_mem/tau_m*(v_rest - v) + {synaptic}"
-        threshold, reset = "v >= v_thresh and active > 0", "v = v_reset\n"
-    elif neuron == "AdExp":
-        membrane = (f"c_mem/tau_m*(v_rest - vc) + c_mem/tau_m*delta_T*exp((vc - v_thresh)/delta_T)"
-                    f" + {synaptic.replace('- v)', '- vc)')} - w")
-        equations += ("vc = clip(v, -1e9, v_spike) : 1\n"
-                      "dw/dt = (0.001*a*(v - v_rest) - w)/tau_w/ms : 1\n")
-        threshold, reset = "v >= v_spike and active > 0", "v = v_reset\nw += b\n"
-    else:
+    membranes = {"LIF": _lif_membrane, "AdExp": _adexp_membrane}
+    if neuron not in membranes:
         raise ValueError(f"PointNeuron with a {neuron} neuron is not available on the brian2 "
                          "target")
-    return CellModel(
-        equations=f"dv/dt = active*({membrane} + i_offset + i_inj)/c_mem/ms : 1\n" + equations,
-        threshold=threshold, reset=reset + REFRACTORY_RESET, receptors=receptors,
-        method="rk4",
+    return _integrated(
+        membranes[neuron](synaptic), equations, receptors,
         constants=(lambda parameters, dt: _beta_normalisation(parameters, beta)) if beta
         else None)
 

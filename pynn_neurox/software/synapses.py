@@ -1,7 +1,7 @@
 """Brian2 forms of PyNN's synapse types, read from a SynapseDescription.
 
 `effect` is the post-synaptic cell model's statement for one receptor, written
-with `w_syn` for the weight that arrives; synapse dynamics replace `w` by the
+with `w_syn` for the weight that arrives; synapse dynamics replace it by the
 efficacy of each transmission (`w_eff`).
 """
 

@@ -109,7 +109,6 @@ class Brian2Target:
             b2.seed(self.network.seed)
         self._net = b2.Network()
         self._injection = _Injection(self)
-        self._net.add(self._injection.operation)
 
     # --- building ---------------------------------------------------------------
 
@@ -300,9 +299,10 @@ class Brian2Target:
                 model = self._models.get(population.index)
                 if model is not None:
                     # the end of the (sub)step whose update crossed the threshold, on the grid
-                    times = np.ceil((times + self.dt / model.substeps) / self.dt - 1e-6) * self.dt
-                store.add_spikes(np.asarray(spike_monitor.i, dtype=int),
-                                 np.rint(times / self.dt) * self.dt)
+                    steps = np.ceil((times + self.dt / model.substeps) / self.dt - 1e-6)
+                else:
+                    steps = np.rint(times / self.dt)
+                store.add_spikes(np.asarray(spike_monitor.i, dtype=int), steps * self.dt)
             for variable, monitor in state_monitors.items():
                 name, indices = states[variable]
                 store.add_samples(variable, indices, np.asarray(getattr(monitor, name)).T)
@@ -347,12 +347,15 @@ class Brian2Target:
 
 
 class _Injection:
-    """Sets each cell's `i_inj` at the start of every step from the current sources."""
+    """Sets each cell's `i_inj` at the start of every step from the current sources.
+
+    Its Python call each step joins the network only once a source exists.
+    """
 
     def __init__(self, target):
         self.target = target
         self.tables = []
-        self.operation = _b2().NetworkOperation(self._apply, when="start")
+        self.operation = None
 
     def prepare(self, first_step, steps):
         """Tabulate every source for the coming run; cheap, and follows parameter changes."""
@@ -372,6 +375,9 @@ class _Injection:
             for cells, values in contributions:
                 table[:, cells] += values[:, np.newaxis]
             self.tables.append((group.variables["i_inj"], table, None))
+        if self.tables and self.operation is None:
+            self.operation = _b2().NetworkOperation(self._apply, when="start")
+            self.target._net.add(self.operation)
 
     def _apply(self, t):
         step = int(round(float(t[:]) / (self.target.dt * 1e-3))) - self.first_step
