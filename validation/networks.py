@@ -14,6 +14,7 @@ def vogels_abbott(sim, kind="CUBA", n=4000, duration=1000.0, seed=20260101,
     (pre, post) index pairs) rebuilds exactly the same connectivity, so two
     simulators can be compared on identical networks.
     """
+    setup_options.setdefault("rng_seed", seed)
     sim.setup(timestep=timestep, min_delay=timestep, **setup_options)
     rng = NumpyRNG(seed=seed)
     n_exc = int(n * 0.8)
