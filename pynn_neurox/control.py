@@ -20,11 +20,13 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
       rng_seed seed of the simulator's random numbers (Poisson sources, noise)
     """
     max_delay = extra_params.get("max_delay", DEFAULT_MAX_DELAY)
-    if min_delay == "auto":
+    auto_min_delay = min_delay == "auto"
+    if auto_min_delay:
         min_delay = timestep
     common.setup(timestep, min_delay, **extra_params)
     state = simulator.state
     state.clear()
+    state.auto_min_delay = auto_min_delay
     network = state.network
     network.timestep = float(timestep)
     network.min_delay = float(min_delay)

@@ -17,7 +17,13 @@ class Assembly(common.Assembly):
 def _evaluate(parameter_space, size):
     parameter_space.shape = (size,)
     parameter_space.evaluate(simplify=False)
-    return {name: np.asarray(value) for name, value in parameter_space.items()}
+    values = {}
+    for name, value in parameter_space.items():
+        value = np.asarray(value)
+        if value.ndim == 0:  # a single-cell population can come back unbroadcast
+            value = np.full(size, value.item(), dtype=value.dtype)
+        values[name] = value
+    return values
 
 
 class _ParameterAccess:

@@ -140,7 +140,7 @@ class Projection(common.Projection):
             native = self.synapse_type.native_parameters
             values = {name: np.array([]) for name in native.keys()}
         self._pre_index, self._post_index = pre, post
-        values.setdefault("delay", np.full(pre.size, simulator.state.min_delay))
+        values.setdefault("delay", np.full(pre.size, simulator.state.network.min_delay))
         self._check(values)
         network = simulator.state.network
         self._parts = []

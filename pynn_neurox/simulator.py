@@ -25,6 +25,7 @@ class State(common.control.BaseState):
         self.network = NetworkDescription()
         self.target = None
         self.initialized = False
+        self.auto_min_delay = False
         self.clear()
 
     @property
@@ -33,6 +34,12 @@ class State(common.control.BaseState):
 
     @property
     def min_delay(self):
+        """The smallest delay: the one set in setup(), or with min_delay="auto" the
+        smallest delay of any connection made so far."""
+        if self.auto_min_delay:
+            delays = [p.delays.min() for p in self.network.projections if len(p)]
+            if delays:
+                return float(min(delays))
         return self.network.min_delay
 
     @property

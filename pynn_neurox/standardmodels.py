@@ -10,7 +10,7 @@ from copy import deepcopy
 
 import numpy as np
 from pyNN import errors
-from pyNN.parameters import ParameterSpace, Sequence
+from pyNN.parameters import ParameterSpace
 from pyNN.standardmodels import build_translations, cells, electrodes, receptors, synapses
 
 from . import simulator
@@ -114,7 +114,7 @@ class STDPMechanism(synapses.STDPMechanism):
                 self.translations.update(component.translations)
 
 def _minimum_delay(self):
-    return simulator.state.min_delay
+    return simulator.state.network.min_delay
 
 
 STDPMechanism._get_minimum_delay = _minimum_delay
@@ -142,12 +142,15 @@ class _CurrentSource:
     """Current sources live in the network description; this class is their PyNN face."""
 
     def __init__(self, **parameters):
-        object.__setattr__(self, "_description", None)
-        object.__setattr__(self, "_pending", {})
+        description = simulator.state.network.add_current_source(
+            kind=type(self).__name__, parameters=self._as_arrays(self.default_parameters),
+            rng=self.__dict__.get("rng"))
+        object.__setattr__(self, "_description", description)
         super().__init__(**parameters)
         self.set_parameters(**parameters)
 
-    def _as_arrays(self, parameters):
+    @staticmethod
+    def _as_arrays(parameters):
         values = {}
         for name, value in parameters.items():
             value = value.base_value if hasattr(value, "base_value") else value
@@ -156,43 +159,21 @@ class _CurrentSource:
             values[name] = np.array(value, dtype=float) if np.ndim(value) else float(value)
         return values
 
+    def _normalise(self, values):
+        """Hook for a source type to check and convert its new parameter values."""
+        return values
+
     def set_native_parameters(self, parameters):
         parameters.evaluate(simplify=True)
-        values = self._as_arrays(parameters)
-        for name in ("times", "amplitudes"):
-            if name in values:
-                values[name] = np.atleast_1d(values[name])
-        if "times" in values and "amplitudes" in values \
-                and values["times"].size != values["amplitudes"].size:
-            raise errors.InvalidParameterValueError(
-                f"{type(self).__name__}: 'times' has {values['times'].size} values but "
-                f"'amplitudes' has {values['amplitudes'].size}")
-        if self._description is None:
-            self._pending.update(values)
-        else:
-            self._description.parameters.update(values)
+        self._description.parameters.update(self._normalise(self._as_arrays(parameters)))
 
     def get_native_parameters(self):
-        values = self._pending if self._description is None else self._description.parameters
-        parameters = dict(self.default_parameters)
-        parameters.update({name: Sequence(value) if np.ndim(value) else value
-                           for name, value in values.items()})
-        return ParameterSpace({k: v for k, v in parameters.items()
-                               if k in self.default_parameters}, shape=(1,))
-
-    def _ensure_description(self):
-        if self._description is None:
-            parameters = self._as_arrays(self.default_parameters)
-            parameters.update(self._pending)
-            description = simulator.state.network.add_current_source(
-                kind=type(self).__name__, parameters=parameters,
-                rng=self.__dict__.get("rng"))
-            object.__setattr__(self, "_description", description)
-        return self._description
+        return ParameterSpace({name: value for name, value in self._description.parameters.items()
+                               if name in self.default_parameters})
 
     def inject_into(self, cells):
         """Inject this source's current into a Population, View, Assembly or list of IDs."""
-        description = self._ensure_description()
+        description = self._description
         ids = list(cells.all_cells if hasattr(cells, "all_cells") else cells)
         for cell in ids:
             if not cell.celltype.injectable:
@@ -207,16 +188,42 @@ class _CurrentSource:
 
     def record(self):
         """Record the injected current (the source's own schedule, sampled each step)."""
-        self._ensure_description().recorded = True
+        self._description.recorded = True
 
     def _get_data(self):
         from .software.currents import sampled_current
-        description = self._ensure_description()
-        return sampled_current(description, simulator.state.network.timestep, simulator.state.t)
+        return sampled_current(self._description, simulator.state.network.timestep,
+                               simulator.state.t)
 
 
-for _base in (electrodes.DCSource, electrodes.ACSource, electrodes.StepCurrentSource):
+for _base in (electrodes.DCSource, electrodes.ACSource):
     _bind(type(_base.__name__, (_CurrentSource, _base), {}), globals())
+
+
+class StepCurrentSource(_CurrentSource, electrodes.StepCurrentSource):
+    __doc__ = electrodes.StepCurrentSource.__doc__
+    translations = _identity_translations(electrodes.StepCurrentSource)
+
+    def _normalise(self, values):
+        """Times must be >= 0 and increasing; they move to the nearest step, and where two
+        land on the same step the later amplitude wins."""
+        times = np.atleast_1d(values.get("times", self._description.parameters["times"]))
+        amplitudes = np.atleast_1d(values.get("amplitudes",
+                                              self._description.parameters["amplitudes"]))
+        if times.size != amplitudes.size:
+            raise errors.InvalidParameterValueError(
+                f"StepCurrentSource: 'times' has {times.size} values but 'amplitudes' has "
+                f"{amplitudes.size}")
+        if (times < 0).any():
+            raise errors.InvalidParameterValueError(
+                f"StepCurrentSource: 'times' contains the negative time {times[times < 0][0]:g}")
+        if (np.diff(times) <= 0).any():
+            raise errors.InvalidParameterValueError(
+                f"StepCurrentSource: 'times' must increase, got {times.tolist()}")
+        dt = simulator.state.dt
+        steps = np.rint(times / dt).astype(np.int64)
+        last = np.append(steps[1:] != steps[:-1], True)
+        return dict(values, times=steps[last] * dt, amplitudes=amplitudes[last])
 
 
 class NoisyCurrentSource(_CurrentSource, electrodes.NoisyCurrentSource):

@@ -44,7 +44,8 @@ def current_at_steps(description, steps, dt):
     if kind == "DCSource":
         values[on] = p["amplitude"]
     elif kind == "ACSource":
-        t = steps[on] * dt
+        # PyNN's phase is the phase at `start`
+        t = steps[on] * dt - p["start"]
         values[on] = p["offset"] + p["amplitude"] * np.sin(
             2 * np.pi * p["frequency"] * t / 1000.0 + np.deg2rad(p["phase"]))
     elif kind == "NoisyCurrentSource":

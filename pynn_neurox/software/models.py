@@ -47,8 +47,12 @@ class CellModel:
     threshold_after_synapses: bool = False
     # code run at the start of every step, before the state update
     step_start: str = REFRACTORY_STEP
-    # integration steps per time step, for stiff dynamics; spikes are reported on the grid
-    substeps: int = 1
+    # longest integration step (ms) for stiff dynamics: a longer time step is split into
+    # substeps; spikes are still reported on the time grid
+    max_substep: float = None
+
+    def substeps(self, dt):
+        return max(1, int(np.ceil(dt / self.max_substep - 1e-9))) if self.max_substep else 1
     # PyNN recordables computed from state (Brian2 subexpressions) cannot be initialised
     derived: tuple = ()
 
@@ -213,14 +217,15 @@ HH_cond_exp = CellModel(
         "dgsyn_inh/dt = -gsyn_inh/tau_syn_I/ms : 1\n"
         "v_before : 1\n"),
     # the Na current moves v by hundreds of mV per ms, which makes Runge-Kutta unstable
-    # at dt = 0.1 ms: the cell is integrated in 10 substeps (NEST uses an adaptive solver)
+    # at dt = 0.1 ms: the cell is integrated in steps of at most 0.01 ms (NEST uses an
+    # adaptive solver)
     # NEST's hh_cond_exp_traub: a spike is the peak of an upstroke above v_offset + 30 mV,
     # followed by a 2 ms refractory period without reset
     threshold="v >= v_offset + 30 and v < v_before and active > 0",
     reset="refr = int(2.0 * ms / dt + 0.5)",
     receptors={"excitatory": "gsyn_exc_post += w_syn", "inhibitory": "gsyn_inh_post += w_syn"},
     method="rk4",
-    substeps=10,
+    max_substep=0.01,
     step_start=REFRACTORY_STEP + "\nv_before = v")
 
 

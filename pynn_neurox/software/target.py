@@ -40,7 +40,9 @@ def _numeric_parameters(description):
             if name == "spike_times":
                 continue
             rows = np.array([np.asarray(getattr(v, "value", v), dtype=float) for v in value])
-            for k in range(rows.shape[1]):
+            if rows.ndim == 1:
+                values[brian_name(name)] = rows
+            for k in range(rows.shape[1] if rows.ndim == 2 else 0):
                 values[brian_name(f"{name}{k + 1}")] = rows[:, k]
         else:
             values[brian_name(name)] = value.astype(float)
@@ -64,6 +66,7 @@ class Brian2Target:
         self._net = None
         self._groups = {}
         self._models = {}  # population index -> CellModel (none for spike arrays)
+        self._requested_times = {}  # population index -> _SpikeTimes of a spike array
         self._synapses = {}
         self._injection = None
         self._t_steps = 0
@@ -145,7 +148,7 @@ class Brian2Target:
                                if f"\n{name} :" not in "\n" + model.equations))
         group = b2.NeuronGroup(description.size, equations, threshold=model.threshold or None,
                                reset=model.reset or None, method=model.method or "euler",
-                               dt=self.dt / model.substeps * b2.ms, namespace={})
+                               dt=self.dt / model.substeps(self.dt) * b2.ms, namespace={})
         for name, value in {**parameters, **constants}.items():
             if name in group.variables:
                 group.variables[name].set_value(np.asarray(value, dtype=float))
@@ -169,17 +172,24 @@ class Brian2Target:
             group.variables[variable].set_value(np.asarray(values, dtype=float))
 
     def _spike_array(self, description, from_step):
-        """(indices, times in ms) of a SpikeSourceArray's spikes from `from_step` on."""
-        indices, times = [], []
+        """(indices, times in ms) of a SpikeSourceArray's spikes from `from_step` on.
+
+        A spike between two grid points is emitted at the next one; the requested
+        times are kept so that recordings report them exactly.
+        """
+        indices, steps, exact = [], [], []
         for i, train in enumerate(np.asarray(description.parameters["spike_times"])):
-            steps = np.unique(np.rint(np.asarray(getattr(train, "value", train), dtype=float)
-                                      / self.dt).astype(np.int64))
-            steps = steps[steps >= from_step]
-            indices.append(np.full(steps.size, i))
-            times.append(steps * self.dt)
-        if not indices:
-            return np.array([], dtype=int), np.array([])
-        return np.concatenate(indices).astype(int), np.concatenate(times)
+            times = np.asarray(getattr(train, "value", train), dtype=float)
+            grid = np.ceil(times / self.dt - 1e-6).astype(np.int64)
+            grid, first = np.unique(grid, return_index=True)
+            keep = grid >= from_step
+            indices.append(np.full(keep.sum(), i))
+            steps.append(grid[keep])
+            exact.append(times[first][keep])
+        indices, steps, exact = (np.concatenate(a) if a else np.array([])
+                                 for a in (indices, steps, exact))
+        self._requested_times[description.index] = _SpikeTimes(indices, steps, exact)
+        return indices.astype(int), steps * self.dt
 
     def _build_projection(self, description):
         b2 = _b2()
@@ -299,10 +309,12 @@ class Brian2Target:
                 model = self._models.get(population.index)
                 if model is not None:
                     # the end of the (sub)step whose update crossed the threshold, on the grid
-                    steps = np.ceil((times + self.dt / model.substeps) / self.dt - 1e-6)
+                    steps = np.ceil((times + self.dt / model.substeps(self.dt)) / self.dt - 1e-6)
+                    times = steps * self.dt
                 else:
-                    steps = np.rint(times / self.dt)
-                store.add_spikes(np.asarray(spike_monitor.i, dtype=int), steps * self.dt)
+                    times = self._requested_times[population.index].lookup(
+                        np.asarray(spike_monitor.i, dtype=int), np.rint(times / self.dt))
+                store.add_spikes(np.asarray(spike_monitor.i, dtype=int), times)
             for variable, monitor in state_monitors.items():
                 name, indices = states[variable]
                 store.add_samples(variable, indices, np.asarray(getattr(monitor, name)).T)
@@ -344,6 +356,22 @@ class Brian2Target:
             return np.broadcast_to(description.synapse.parameters[name], len(description))
         variable = "w_syn" if name == "weight" else name
         return np.asarray(synapses.variables[variable].get_value()).copy()
+
+
+class _SpikeTimes:
+    """The requested time of each (cell, step) spike of a spike array."""
+
+    def __init__(self, cells, steps, times):
+        self.keys = self._key(cells, steps)
+        order = np.argsort(self.keys)
+        self.keys, self.times = self.keys[order], np.asarray(times, dtype=float)[order]
+
+    @staticmethod
+    def _key(cells, steps):
+        return np.asarray(cells, dtype=np.int64) * (1 << 40) + np.asarray(steps, dtype=np.int64)
+
+    def lookup(self, cells, steps):
+        return self.times[np.searchsorted(self.keys, self._key(cells, steps))]
 
 
 class _Injection:
