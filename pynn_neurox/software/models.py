@@ -236,9 +236,10 @@ Izhikevich = CellModel(
     receptors={"excitatory": "v_post += w_syn", "inhibitory": "v_post += w_syn"},
     # NEST's izhikevich with consistent integration: one forward-Euler step from the
     # old values of v and u; the offset current is scaled as NEST does (1 nA -> 1000)
-    update=("v_old = v\n"
+    # (u's step is computed first: a temporary copy of v would alias v in numpy code)
+    update=("u_next = u + dt/ms*a*(b*v - u)\n"
             "v = v + dt/ms*(0.04*v**2 + 5*v + 140 - u + 1000*(i_offset + i_inj))\n"
-            "u = u + dt/ms*a*(b*v_old - u)\n"),
+            "u = u_next\n"),
     threshold_after_synapses=True)
 
 
