@@ -9,11 +9,12 @@ import warnings
 from pyNN import errors, random, space  # noqa: F401
 from pyNN.connectors import *  # noqa: F401,F403
 from pyNN.network import Network  # noqa: F401
-from pyNN.random import GSLRNG, NativeRNG, NumpyRNG, RandomDistribution  # noqa: F401
+from pyNN.random import GSLRNG, NumpyRNG, RandomDistribution  # noqa: F401
 from pyNN.recording import *  # noqa: F401,F403
 from pyNN.space import Space  # noqa: F401
 from pyNN.standardmodels import StandardCellType
 
+from .rng import NativeRNG  # noqa: F401
 from .standardmodels import *  # noqa: F401,F403
 from .standardmodels import StaticSynapse
 from .populations import Assembly, Population, PopulationView  # noqa: F401

@@ -50,17 +50,26 @@ def end(compatible_output=True):
         state.target.close()
 
 
-def _require_setup(function):
-    def checked(*args, **kwargs):
-        if not simulator.state.initialized:
-            raise RuntimeError(f"{function.__name__}() was called before setup()")
-        return function(*args, **kwargs)
-    checked.__name__ = function.__name__
-    checked.__doc__ = function.__doc__
-    return checked
+def run_until(time_point, callbacks=None):
+    """Advance the simulation to `time_point` (ms).
+
+    `callbacks` are callables that take the current time and return the next time they
+    want to be called; the target calls them inside one run, without stopping it.
+    """
+    state = simulator.state
+    if not state.initialized:
+        raise RuntimeError("run() was called before setup()")
+    if time_point - state.t < -state.dt / 2.0:
+        raise ValueError(f"Time {time_point:g} is in the past (current time {state.t:g})")
+    state.run_until(time_point, callbacks or ())
+    return state.t
 
 
-run, run_until = (_require_setup(f) for f in common.build_run(simulator))
+def run(simtime, callbacks=None):
+    """Advance the simulation by `simtime` ms (see run_until for `callbacks`)."""
+    return run_until(simulator.state.t + simtime, callbacks)
+
+
 run_for = run
 reset = common.build_reset(simulator)
 initialize = common.initialize

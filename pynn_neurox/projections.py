@@ -243,8 +243,25 @@ class Projection(common.Projection):
             self._write(name, np.arange(len(self)), values)
 
     def _set_initial_value_array(self, variable, initial_value):
-        raise NotImplementedError(
-            f"projection '{self.label}': initial values of synaptic state are not settable")
+        """Initial values of synaptic state (e.g. `u` of a Tsodyks-Markram synapse)."""
+        known = getattr(self.synapse_type, "default_initial_values", {})
+        if variable not in known:
+            raise errors.NonExistentParameterError(
+                variable, type(self.synapse_type).__name__, sorted(known))
+        base = initial_value.base_value
+        while hasattr(base, "base_value"):  # PyNN passes the user's lazy array wrapped
+            base = base.base_value
+        if np.isscalar(base):
+            values = np.full(len(self), float(base))
+        else:
+            values = np.asarray(base, dtype=float).ravel()
+            if values.size != len(self):
+                raise errors.InvalidDimensionsError(
+                    f"projection '{self.label}': {values.size} initial values of '{variable}' "
+                    f"for {len(self)} connections")
+        for description, positions in self._parts:
+            description.synapse.initial_values[variable] = values[positions].copy()
+            description.changed.add(f"initial:{variable}")
 
     def _native_names(self, names):
         return [name[:-1] if name in ("weights", "delays") else name for name in names]

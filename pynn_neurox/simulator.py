@@ -46,10 +46,13 @@ class State(common.control.BaseState):
     def max_delay(self):
         return self.network.max_delay
 
-    def run_until(self, tstop):
-        self.target.run_until(tstop)
-        self.t = tstop
+    def run_until(self, tstop, callbacks=()):
         self.running = True
+        self.target.run_until(tstop, callbacks, on_time=self._set_time)
+        self.t = tstop
+
+    def _set_time(self, t):
+        self.t = t
 
     def clear(self):
         """Forget the whole network (setup() and end() call this)."""

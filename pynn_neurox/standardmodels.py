@@ -113,16 +113,19 @@ class STDPMechanism(synapses.STDPMechanism):
             if component:
                 self.translations.update(component.translations)
 
+
 def _minimum_delay(self):
     return simulator.state.network.min_delay
 
 
-STDPMechanism._get_minimum_delay = _minimum_delay
-
-
 for _name in ("StaticSynapse", "TsodyksMarkramSynapse", "SimpleStochasticSynapse",
-              "StochasticTsodyksMarkramSynapse", "MultiQuantalSynapse"):
+              "StochasticTsodyksMarkramSynapse", "MultiQuantalSynapse", "STDPMechanism"):
     globals()[_name]._get_minimum_delay = _minimum_delay
+
+# the release sites available (a) and the release probability (u) of the quantal
+# synapses can be initialised; before the first spike a = n and u = U, as in NEST
+for _name in ("MultiQuantalSynapse", "StochasticTsodyksMarkramSynapse"):
+    globals()[_name].default_initial_values = {"a": 1.0, "u": 0.5}
 
 
 class ElectricalSynapse(synapses.ElectricalSynapse):
@@ -166,6 +169,7 @@ class _CurrentSource:
     def set_native_parameters(self, parameters):
         parameters.evaluate(simplify=True)
         self._description.parameters.update(self._normalise(self._as_arrays(parameters)))
+        self._description.revision += 1
 
     def get_native_parameters(self):
         return ParameterSpace({name: value for name, value in self._description.parameters.items()
@@ -185,6 +189,7 @@ class _CurrentSource:
             index = population._description.index
             previous = description.targets.get(index, np.array([], dtype=int))
             description.targets[index] = np.union1d(previous, members)
+        description.revision += 1
 
     def record(self):
         """Record the injected current (the source's own schedule, sampled each step)."""

@@ -60,6 +60,8 @@ class SynapseDescription:
     weight_dependence: str = None
     weight_parameters: dict = field(default_factory=dict)
     dendritic_delay_fraction: float = 1.0
+    # synaptic state variable -> per-connection values before the first spike
+    initial_values: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -97,6 +99,8 @@ class CurrentSourceDescription:
     targets: dict = field(default_factory=dict)
     recorded: bool = False
     rng: object = None
+    # counts changes of parameters or targets, so a running target notices them
+    revision: int = 0
 
 
 @dataclass

@@ -11,6 +11,7 @@ the step [t, t + dt) carries the time t + dt, and a delay d makes its effect
 appear at t + dt + d.
 """
 
+import gc
 import logging
 import warnings
 
@@ -20,7 +21,7 @@ from ..description import NetworkDescription
 from .codegen import choose_codegen_target
 from .currents import current_at_steps
 from .models import COMMON_EQUATIONS, FIXED_PARAMETERS, brian_name, model_for
-from .recordings import Recordings
+from .recordings import Monitors, Recordings
 from .synapses import synapse_model
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,8 @@ class Brian2Target:
         self._requested_times = {}  # population index -> _SpikeTimes of a spike array
         self._synapses = {}
         self._injection = None
+        self._monitors = None  # the monitors of the Brian2 run under way
+        self._layout_at_start = None
         self._t_steps = 0
 
     # --- life cycle -----------------------------------------------------------
@@ -85,29 +88,88 @@ class Brian2Target:
     def dt(self):
         return self.network.timestep
 
-    def run_until(self, t_stop):
+    def run_until(self, t_stop, callbacks=(), on_time=None):
+        """Run to `t_stop` (ms); PyNN callbacks run inside, at the times they ask for.
+
+        A callback gets the current time and returns the next time it wants; `on_time`
+        is told the current time before each call. Changes a callback makes to
+        parameters or weights are pushed while Brian2 runs; changes that need new
+        objects (new cells, recording, spike times) end the Brian2 run and start another.
+        """
         if self.closed:
             raise RuntimeError("the simulation has ended: call setup() before running again")
-        b2 = _b2()
-        steps = int(round(t_stop / self.dt)) - self._t_steps
-        if steps <= 0:
+        stop = int(round(t_stop / self.dt))
+        if stop <= self._t_steps:
             return
         if self._net is None:
-            self._start(steps)
+            self._start(stop - self._t_steps)
+        events = [[callback(self._t_steps * self.dt), callback] for callback in callbacks]
+        while self._t_steps < stop:
+            self._run_once(stop, events, on_time)
+
+    def _run_once(self, stop, events, on_time):
+        b2 = _b2()
         self._build_new()
         self._push_changes()
-        monitors = self._attach_monitors()
-        self._injection.prepare(self._t_steps, steps)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            self._net.run(steps * self.dt * b2.ms, namespace={})
-        self._t_steps += steps
-        self._harvest(monitors)
+        self._monitors = Monitors(b2, self.network, self._groups, self._state_variable,
+                                  self._spike_time)
+        self._injection.prepare(self._t_steps, stop - self._t_steps)
+        extra = list(self._monitors.objects)
+        if events:
+            extra.append(b2.NetworkOperation(
+                lambda t: self._call_back(t, events, on_time), when="end"))
+        self._net.add(*extra)
+        layout = self._layout()
+        self._layout_at_start = layout
+        start = self._t_steps
+        gc.freeze()  # Brian2 collects garbage on every run; the frozen heap is not rescanned
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                self._net.run((stop - start) * self.dt * b2.ms, namespace={})
+        finally:
+            gc.unfreeze()
+            self._t_steps = int(round(float(np.asarray(self._net.t_)) * 1000.0 / self.dt))
+            for population_index in self._monitors.entries:
+                store = self.recordings.setdefault(population_index, Recordings())
+                self._monitors.transfer(population_index, store)
+            self._monitors = None
+            self._net.remove(*extra)
+
+    def _call_back(self, t, events, on_time):
+        """At the end of a step: call the callbacks that are due, then apply their changes."""
+        now = int(round(float(t[:]) * 1000.0 / self.dt)) + 1
+        due = [event for event in events if event[0] <= (now + 0.5) * self.dt]
+        if not due:
+            return
+        self._t_steps = now
+        if on_time is not None:
+            on_time(now * self.dt)
+        for event in due:
+            event[0] = event[1](now * self.dt)
+        if self._layout() != self._layout_at_start:
+            self._net.stop()
+        else:
+            self._push_changes()
+
+    def _layout(self):
+        """What, when it changes, needs new Brian2 objects or monitors."""
+        network = self.network
+        return (len(network.populations), len(network.projections),
+                tuple((p.index, v, len(i), p.sampling_interval) for p in network.populations
+                      for v, i in p.recorded.items()),
+                tuple(p.index for p in network.populations
+                      if p.celltype == "SpikeSourceArray" and p.changed),
+                tuple(s.revision for s in network.current_sources))
 
     def _start(self, steps):
         b2 = _b2()
         b2.prefs.codegen.target = choose_codegen_target(self.network, steps)
         b2.defaultclock.dt = self.dt * b2.ms
+        # the code is ours, not the user's: Brian2's warning that a synaptic update may
+        # depend on execution order is about accumulating into post-synaptic variables,
+        # which is order-independent here
+        logging.getLogger("brian2.codegen.generators.base").setLevel(logging.ERROR)
         if self.network.seed is not None:
             b2.seed(self.network.seed)
         self._net = b2.Network()
@@ -204,12 +266,18 @@ class Brian2Target:
                 f"'{description.receptor_type}' does not exist on population "
                 f"'{post_population.label}' ({post_population.celltype})")
         effect = post_model.receptors[description.receptor_type]
-        model, on_pre, on_post, method = synapse_model(description.synapse, effect)
-        synapses = b2.Synapses(pre, post, model=model, on_pre=on_pre, on_post=on_post,
-                               method=method, namespace={})
+        model = synapse_model(description.synapse, effect)
+        synapses = b2.Synapses(pre, post, model=model.model, on_pre=model.on_pre,
+                               on_post=model.on_post, method=model.method, namespace={})
         synapses.connect(i=description.sources, j=description.targets)
-        self._write_connections(synapses, description, ("weight", "delay")
-                                + tuple(description.synapse.parameters))
+        parameters = description.synapse.parameters
+        for name, start in model.state.items():
+            synapses.variables[name].set_value(
+                np.broadcast_to(parameters[start] if isinstance(start, str) else start,
+                                len(description)))
+        self._write_connections(synapses, description, ("weight", "delay") + tuple(parameters)
+                                + tuple(f"initial:{name}"
+                                        for name in description.synapse.initial_values))
         description.changed.clear()
         return synapses
 
@@ -228,6 +296,10 @@ class Brian2Target:
                 steps = np.rint(description.delays / self.dt).astype(np.int64)
                 steps = np.maximum(steps - self._delay_offset(description), 0)
                 synapses.delay = steps * self.dt * b2.ms
+            elif name.startswith("initial:"):
+                variable = name.split(":", 1)[1]
+                synapses.variables[variable].set_value(
+                    description.synapse.initial_values[variable])
             elif name in synapses.variables:
                 synapses.variables[name].set_value(
                     np.broadcast_to(description.synapse.parameters[name], len(description)))
@@ -268,33 +340,6 @@ class Brian2Target:
 
     # --- recording ------------------------------------------------------------------
 
-    def _attach_monitors(self):
-        b2 = _b2()
-        monitors = []
-        for population in self.network.populations:
-            if not population.recorded:
-                continue
-            group = self._groups[population.index]
-            store = self.recordings.setdefault(population.index, Recordings())
-            spike_monitor = b2.SpikeMonitor(group) if "spikes" in population.recorded else None
-            states = {}
-            interval = population.sampling_interval or self.dt
-            for variable, indices in population.recorded.items():
-                if variable == "spikes":
-                    continue
-                name = self._state_variable(group, population, variable)
-                states[variable] = (name, indices)
-            state_monitors = {}
-            for variable, (name, indices) in states.items():
-                state_monitors[variable] = b2.StateMonitor(
-                    group, name, record=np.asarray(indices, dtype=int),
-                    dt=interval * b2.ms, when="start")
-            for monitor in [spike_monitor, *state_monitors.values()]:
-                if monitor is not None:
-                    self._net.add(monitor)
-            monitors.append((population, store, spike_monitor, state_monitors, states))
-        return monitors
-
     def _state_variable(self, group, population, variable):
         name = brian_name(variable)
         if name not in group.variables:
@@ -302,33 +347,30 @@ class Brian2Target:
             raise errors.RecordingError(variable, population.celltype_object)
         return name
 
-    def _harvest(self, monitors):
-        for population, store, spike_monitor, state_monitors, states in monitors:
-            if spike_monitor is not None:
-                times = np.asarray(spike_monitor.t_) * 1000.0
-                model = self._models.get(population.index)
-                if model is not None:
-                    # the end of the (sub)step whose update crossed the threshold, on the grid
-                    steps = np.ceil((times + self.dt / model.substeps(self.dt)) / self.dt - 1e-6)
-                    times = steps * self.dt
-                else:
-                    times = self._requested_times[population.index].lookup(
-                        np.asarray(spike_monitor.i, dtype=int), np.rint(times / self.dt))
-                store.add_spikes(np.asarray(spike_monitor.i, dtype=int), times)
-            for variable, monitor in state_monitors.items():
-                name, indices = states[variable]
-                store.add_samples(variable, indices, np.asarray(getattr(monitor, name)).T)
-            self._net.remove(*[m for m in [spike_monitor, *state_monitors.values()]
-                               if m is not None])
+    def _spike_time(self, population_index, cells, times):
+        """Reported spike times (ms) of Brian2's spikes (times in s)."""
+        times = times * 1000.0
+        model = self._models.get(population_index)
+        if model is None:
+            return self._requested_times[population_index].lookup(cells, np.rint(times / self.dt))
+        # the end of the (sub)step whose update crossed the threshold, on the grid
+        return np.ceil((times + self.dt / model.substeps(self.dt)) / self.dt - 1e-6) * self.dt
+
+    def _recordings(self, population_index):
+        """The population's data so far, including what running monitors hold."""
+        store = self.recordings.get(population_index)
+        if store is not None and self._monitors is not None:
+            store = store.with_data_of(self._monitors, population_index)
+        return store
 
     def spikes(self, population_index):
-        store = self.recordings.get(population_index)
+        store = self._recordings(population_index)
         if store is None:
             return np.array([], dtype=int), np.array([])
         return store.spikes()
 
     def signals(self, population_index, variable, indices):
-        store = self.recordings.get(population_index)
+        store = self._recordings(population_index)
         samples = store.samples(variable, indices) if store else np.zeros((0, len(indices)))
         description = self.network.populations[population_index]
         interval = description.sampling_interval or self.dt
@@ -336,12 +378,12 @@ class Brian2Target:
         steps_per_sample = max(int(round(interval / self.dt)), 1)
         if group is not None and self._t_steps % steps_per_sample == 0:
             name = self._state_variable(group, description, variable)
-            live = np.asarray(group.variables[name].get_value())[np.asarray(indices, int)]
+            live = np.asarray(getattr(group, name))[np.asarray(indices, int)]
             samples = np.vstack([samples, live[np.newaxis, :]])
         return samples
 
     def clear_recordings(self, population_index):
-        self.recordings.pop(population_index, None)
+        self.recordings[population_index] = Recordings(start=self._t_steps * self.dt)
 
     # --- connections ---------------------------------------------------------------
 
