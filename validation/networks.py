@@ -34,7 +34,11 @@ def vogels_abbott(sim, kind="CUBA", n=4000, duration=1000.0, seed=20260101,
     inh = sim.Population(n_inh, celltype, label="inhibitory")
     cells = exc + inh
     cells.initialize(v=RandomDistribution("uniform", (-60.0, -50.0), rng=rng))
-    kick = sim.Population(n_exc // 20, sim.SpikeSourcePoisson(rate=50.0, duration=50.0),
+    # the kick's Poisson trains are drawn here, so every simulator gets the same input
+    draw = np.random.default_rng(seed)
+    kick_times = [np.round(np.sort(draw.uniform(1.0, 50.0, draw.poisson(2.5))), 1)
+                  for _ in range(n_exc // 20)]
+    kick = sim.Population(n_exc // 20, sim.SpikeSourceArray(spike_times=kick_times),
                           label="kick")
     projections = {}
     for name, pre, weight, receptor in (("exc", exc, w_exc, "excitatory"),
