@@ -22,6 +22,7 @@ from .codegen import choose_codegen_target
 from .currents import current_at_steps
 from .models import COMMON_EQUATIONS, FIXED_PARAMETERS, brian_name, model_for
 from .recordings import Monitors, Recordings
+from .sources import InhomogeneousGamma
 from .synapses import synapse_model
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ class Brian2Target:
         self._net = None
         self._groups = {}
         self._models = {}  # population index -> CellModel (none for spike arrays)
-        self._requested_times = {}  # population index -> _SpikeTimes of a spike array
+        self._requested_times = {}  # population index -> _SpikeTimes of a spike generator
+        self._drawn_sources = {}  # population index -> InhomogeneousGamma
         self._synapses = {}
         self._injection = None
         self._monitors = None  # the monitors of the Brian2 run under way
@@ -114,6 +116,7 @@ class Brian2Target:
         self._monitors = Monitors(b2, self.network, self._groups, self._state_variable,
                                   self._spike_time)
         self._injection.prepare(self._t_steps, stop - self._t_steps)
+        self._draw_sources(stop)
         extra = list(self._monitors.objects)
         if events:
             extra.append(b2.NetworkOperation(
@@ -130,11 +133,20 @@ class Brian2Target:
         finally:
             gc.unfreeze()
             self._t_steps = int(round(float(np.asarray(self._net.t_)) * 1000.0 / self.dt))
+            for source in self._drawn_sources.values():
+                source.rewind(self._t_steps)
             for population_index in self._monitors.entries:
                 store = self.recordings.setdefault(population_index, Recordings())
                 self._monitors.transfer(population_index, store)
             self._monitors = None
             self._net.remove(*extra)
+
+    def _draw_sources(self, stop):
+        """Spike trains of the drawn sources up to `stop`, loaded into their generators."""
+        for index, source in self._drawn_sources.items():
+            cells, steps = source.draw(self._t_steps, stop - self._t_steps)
+            self._groups[index].set_spikes(cells, steps * self.dt * _b2().ms)
+            self._requested_times[index] = _SpikeTimes(cells, steps, steps * self.dt)
 
     def _call_back(self, t, events, on_time):
         """At the end of a step: call the callbacks that are due, then apply their changes."""
@@ -159,7 +171,7 @@ class Brian2Target:
                 tuple((p.index, v, len(i), p.sampling_interval) for p in network.populations
                       for v, i in p.recorded.items()),
                 tuple(p.index for p in network.populations
-                      if p.celltype == "SpikeSourceArray" and p.changed),
+                      if p.index not in self._models and p.changed),
                 tuple(s.revision for s in network.current_sources))
 
     def _start(self, steps):
@@ -197,6 +209,13 @@ class Brian2Target:
             group = b2.SpikeGeneratorGroup(description.size, indices, times * b2.ms)
             description.changed.clear()
             return group
+        if description.celltype == "SpikeSourceInhGamma":
+            seed = self.network.seed
+            self._drawn_sources[description.index] = InhomogeneousGamma(
+                description, self.dt,
+                None if seed is None else np.random.SeedSequence([seed, description.index]))
+            description.changed.clear()
+            return b2.SpikeGeneratorGroup(description.size, [], [] * b2.ms)
         model = model_for(description)
         if model is None:
             from pyNN import errors
@@ -321,6 +340,7 @@ class Brian2Target:
         if description.celltype == "SpikeSourceArray":
             indices, times = self._spike_array(description, self._t_steps)
             group.set_spikes(indices, times * _b2().ms)
+        if description.index not in self._models:  # drawn sources read theirs at each run
             description.changed.clear()
             return
         model = self._models[description.index]
