@@ -1,0 +1,68 @@
+"""Projections: connections and their attributes come back exactly as they were made."""
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+
+@st.composite
+def connection_lists(draw):
+    n_pre = draw(st.integers(1, 6))
+    n_post = draw(st.integers(1, 6))
+    pairs = draw(st.lists(st.tuples(st.integers(0, n_pre - 1), st.integers(0, n_post - 1)),
+                          unique=True, max_size=n_pre * n_post))
+    weights = draw(st.lists(st.floats(0.0, 10.0, allow_nan=False), min_size=len(pairs),
+                            max_size=len(pairs)))
+    delays = draw(st.lists(st.integers(1, 50), min_size=len(pairs), max_size=len(pairs)))
+    return n_pre, n_post, [(i, j, w, d * 0.1) for (i, j), w, d in zip(pairs, weights, delays)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(connection_lists(), st.booleans())
+def test_from_list_round_trip(case, through_views):
+    import pyNN.neurox as sim
+    n_pre, n_post, connections = case
+    sim.setup(timestep=0.1)
+    pre = sim.Population(n_pre + 2, sim.SpikeSourceArray())
+    post = sim.Population(n_post + 1, sim.IF_cond_exp())
+    if through_views:  # views shift the indices the description stores
+        pre, post = pre[2:], post[1:]
+    else:
+        pre, post = pre[:n_pre], post[:n_post]
+    projection = sim.Projection(pre, post, sim.FromListConnector(connections),
+                                receptor_type="excitatory")
+    got = projection.get(["weight", "delay"], format="list")
+    np.testing.assert_allclose(np.array(sorted(map(tuple, got))).reshape(-1, 4),
+                               np.array(sorted(connections)).reshape(-1, 4))
+    weights = projection.get("weight", format="array")
+    expected = np.full((n_pre, n_post), np.nan)
+    for i, j, w, _ in connections:
+        expected[i, j] = w
+    np.testing.assert_array_equal(weights, expected)
+    sim.end()
+
+
+def test_set_and_get_between_runs_and_after_reset(sim):
+    sim.setup(timestep=0.1)
+    a = sim.Population(3, sim.IF_curr_exp(i_offset=2.0))
+    b = sim.Population(3, sim.IF_curr_exp())
+    projection = sim.Projection(a, b, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.5))
+    sim.run(20.0)
+    projection.set(weight=np.array([0.1, 0.2, 0.3]))
+    sim.run(20.0)
+    np.testing.assert_allclose(projection.get("weight", format="list", with_address=False),
+                               [0.1, 0.2, 0.3])
+    sim.reset()
+    np.testing.assert_allclose(projection.get("weight", format="list", with_address=False),
+                               [0.1, 0.2, 0.3])
+
+
+def test_assembly_to_assembly_projection_splits_per_population(sim):
+    sim.setup(timestep=0.1)
+    p1, p2 = sim.Population(2, sim.IF_curr_exp()), sim.Population(3, sim.IF_cond_exp())
+    q1, q2 = sim.Population(2, sim.IF_curr_exp()), sim.Population(2, sim.IF_curr_exp())
+    projection = sim.Projection(p1 + p2, q1 + q2, sim.AllToAllConnector(),
+                                sim.StaticSynapse(weight=0.25), receptor_type="excitatory")
+    assert len(projection) == 20
+    assert len(sim.simulator.state.network.projections) == 4
+    assert projection.get("weight", format="array").shape == (5, 4)
+    sim.run(5.0)
