@@ -33,6 +33,12 @@ def _b2():
     return brian2
 
 
+def _view(group, name):
+    """A variable of a Brian2 group by name (PyNN names such as `start` are also
+    attributes of Brian2 groups, so plain attribute access is not safe)."""
+    return group.variables[name].get_addressable_value(name, group)
+
+
 def _numeric_parameters(description):
     """Per-cell numeric arrays; array-valued parameters are split into name1..nameK."""
     values = {}
@@ -67,7 +73,8 @@ class Brian2Target:
     def _reset_objects(self):
         self._net = None
         self._groups = {}
-        self._models = {}  # population index -> CellModel (none for spike arrays)
+        self._models = {}  # population index -> CellModel (none for spike generators)
+        self._slots = {}  # population index -> (its NeuronGroup, first cell's index in it)
         self._requested_times = {}  # population index -> _SpikeTimes of a spike generator
         self._drawn_sources = {}  # population index -> InhomogeneousGamma
         self._synapses = {}
@@ -190,67 +197,103 @@ class Brian2Target:
     # --- building ---------------------------------------------------------------
 
     def _build_new(self):
+        """Brian2 objects for what the description gained since the last run.
+
+        Populations whose cells follow the same equations share one NeuronGroup, each
+        as a Subgroup of it: fewer objects make every time step cheaper.
+        """
+        shapes = {}
         for population in self.network.populations:
-            if population.index not in self._groups:
-                group = self._build_population(population)
+            if population.index in self._groups:
+                continue
+            if population.celltype in ("SpikeSourceArray", "SpikeSourceInhGamma"):
+                group = self._build_generator(population)
                 self._groups[population.index] = group
-                self._net.add(group, *group.contained_objects)
+                self._net.add(group)
+                continue
+            model = model_for(population)
+            if model is None:
+                from pyNN import errors
+                raise errors.NoModelAvailableError(
+                    f"population '{population.label}': cell type {population.celltype} is "
+                    "not available on the brian2 target")
+            equations = self._equations(model, _numeric_parameters(population))
+            key = (equations, model.threshold, model.reset, model.method, model.update,
+                   model.step_start, model.threshold_after_synapses, model.substeps(self.dt))
+            shapes.setdefault(key, (model, equations, []))[2].append(population)
+        for model, equations, members in shapes.values():
+            self._build_neurons(model, equations, members)
         for projection in self.network.projections:
             if projection.index not in self._synapses:
                 synapses = self._build_projection(projection)
                 self._synapses[projection.index] = synapses
-                if synapses is not None:
-                    self._net.add(synapses)
+                self._net.add(synapses)
 
-    def _build_population(self, description):
+    def _build_generator(self, description):
+        """A SpikeGeneratorGroup for a spike array or a source drawn before each run."""
         b2 = _b2()
+        description.changed.clear()
         if description.celltype == "SpikeSourceArray":
             indices, times = self._spike_array(description, 0)
-            group = b2.SpikeGeneratorGroup(description.size, indices, times * b2.ms)
-            description.changed.clear()
-            return group
-        if description.celltype == "SpikeSourceInhGamma":
-            seed = self.network.seed
-            self._drawn_sources[description.index] = InhomogeneousGamma(
-                description, self.dt,
-                None if seed is None else np.random.SeedSequence([seed, description.index]))
-            description.changed.clear()
-            return b2.SpikeGeneratorGroup(description.size, [], [] * b2.ms)
-        model = model_for(description)
-        if model is None:
-            from pyNN import errors
-            raise errors.NoModelAvailableError(
-                f"population '{description.label}': cell type {description.celltype} is not "
-                "available on the brian2 target")
-        parameters = _numeric_parameters(description)
-        constants = model.constants(parameters, self.dt) if model.constants else {}
-        equations = (model.equations + COMMON_EQUATIONS
-                     + "".join(f"{name} : 1 (constant)\n" for name in parameters
-                               if f"\n{name} :" not in "\n" + model.equations))
-        group = b2.NeuronGroup(description.size, equations, threshold=model.threshold or None,
-                               reset=model.reset or None, method=model.method or "euler",
+            return b2.SpikeGeneratorGroup(description.size, indices, times * b2.ms)
+        seed = self.network.seed
+        self._drawn_sources[description.index] = InhomogeneousGamma(
+            description, self.dt,
+            None if seed is None else np.random.SeedSequence([seed, description.index]))
+        return b2.SpikeGeneratorGroup(description.size, [], [] * b2.ms)
+
+    @staticmethod
+    def _equations(model, parameters):
+        return (model.equations + COMMON_EQUATIONS
+                + "".join(f"{name} : 1 (constant)\n" for name in parameters
+                          if f"\n{name} :" not in "\n" + model.equations))
+
+    def _build_neurons(self, model, equations, members):
+        b2 = _b2()
+        group = b2.NeuronGroup(sum(p.size for p in members), equations,
+                               threshold=model.threshold or None, reset=model.reset or None,
+                               method=model.method or "euler",
                                dt=self.dt / model.substeps(self.dt) * b2.ms, namespace={})
-        for name, value in {**parameters, **constants}.items():
-            if name in group.variables:
-                group.variables[name].set_value(np.asarray(value, dtype=float))
-        group.variables["active"].set_value(np.ones(description.size))
+        group.variables["active"].set_value(np.ones(len(group)))
         if model.step_start:
             group.run_regularly(model.step_start, when="before_groups")
         if model.update:
             group.run_regularly(model.update, when="groups", order=1)
         if model.threshold_after_synapses:
             group.thresholder["spike"].when = "after_synapses"
-        self._set_initial_values(group, description, model)
-        self._models[description.index] = model
-        description.changed.clear()
-        return group
+        self._net.add(group, *group.contained_objects)
+        offset = 0
+        for population in members:
+            self._groups[population.index] = group[offset:offset + population.size]
+            self._slots[population.index] = (group, offset)
+            self._models[population.index] = model
+            offset += population.size
+            self._write_parameters(population)
+            for name, values in population.initial_values.items():
+                self._write_state(population.index, name, values)
+            population.changed.clear()
 
-    def _set_initial_values(self, group, description, model):
-        for name, values in description.initial_values.items():
-            variable = brian_name(name)
-            if name in model.derived or variable not in group.variables:
-                continue
-            group.variables[variable].set_value(np.asarray(values, dtype=float))
+    def _write(self, population_index, name, values):
+        """Set a variable of one population's cells in its (shared) NeuronGroup."""
+        group, offset = self._slots[population_index]
+        size = self.network.populations[population_index].size
+        _view(group, name)[offset:offset + size] = np.asarray(values, dtype=float)
+
+    def _write_parameters(self, description):
+        model = self._models[description.index]
+        parameters = _numeric_parameters(description)
+        constants = model.constants(parameters, self.dt) if model.constants else {}
+        group = self._slots[description.index][0]
+        for name, value in {**parameters, **constants}.items():
+            if name in group.variables:
+                self._write(description.index, name, value)
+
+    def _write_state(self, population_index, name, values):
+        """Set a state variable from PyNN's name; derived recordables are skipped."""
+        variable = brian_name(name)
+        group = self._slots[population_index][0]
+        if name not in self._models[population_index].derived and variable in group.variables:
+            self._write(population_index, variable, values)
 
     def _spike_array(self, description, from_step):
         """(indices, times in ms) of a SpikeSourceArray's spikes from `from_step` on.
@@ -336,26 +379,15 @@ class Brian2Target:
                 projection.changed.clear()
 
     def _push_population(self, description):
-        group = self._groups[description.index]
         if description.celltype == "SpikeSourceArray":
             indices, times = self._spike_array(description, self._t_steps)
-            group.set_spikes(indices, times * _b2().ms)
-        if description.index not in self._models:  # drawn sources read theirs at each run
-            description.changed.clear()
-            return
-        model = self._models[description.index]
-        parameters = _numeric_parameters(description)
-        values = dict(parameters)
-        if model.constants:
-            values.update(model.constants(parameters, self.dt))
-        for name, value in values.items():
-            if name in group.variables:
-                group.variables[name].set_value(np.asarray(value, dtype=float))
-        initial = {c.split(":", 1)[1] for c in description.changed if c.startswith("initial:")}
-        for name in initial:
-            variable = brian_name(name)
-            if name not in model.derived and variable in group.variables:
-                group.variables[variable].set_value(description.initial_values[name])
+            self._groups[description.index].set_spikes(indices, times * _b2().ms)
+        if description.index in self._models:  # drawn sources read theirs at each run
+            self._write_parameters(description)
+            for change in description.changed:
+                if change.startswith("initial:"):
+                    name = change.split(":", 1)[1]
+                    self._write_state(description.index, name, description.initial_values[name])
         description.changed.clear()
 
     # --- recording ------------------------------------------------------------------
@@ -398,7 +430,7 @@ class Brian2Target:
         steps_per_sample = max(int(round(interval / self.dt)), 1)
         if group is not None and self._t_steps % steps_per_sample == 0:
             name = self._state_variable(group, description, variable)
-            live = np.asarray(getattr(group, name))[np.asarray(indices, int)]
+            live = np.asarray(_view(group, name)[:])[np.asarray(indices, int)]
             samples = np.vstack([samples, live[np.newaxis, :]])
         return samples
 
@@ -448,31 +480,36 @@ class _Injection:
         self.operation = None
 
     def prepare(self, first_step, steps):
-        """Tabulate every source for the coming run; cheap, and follows parameter changes."""
+        """Tabulate every source for the coming run; cheap, and follows parameter changes.
+
+        One entry per NeuronGroup: (its i_inj, group size, [(cells, values per step)], the
+        steps at which any of its values changes).
+        """
         network = self.target.network
         self.first_step = first_step
-        self.tables = []
         step_range = np.arange(first_step, first_step + steps)
-        by_population = {}
+        by_group = {}
         for source in network.current_sources:
             values = current_at_steps(source, step_range, network.timestep)
             for population, cells in source.targets.items():
-                by_population.setdefault(population, []).append((cells, values))
-        for population, contributions in by_population.items():
-            group = self.target._groups[population]
-            size = network.populations[population].size
-            table = np.zeros((steps, size))
-            for cells, values in contributions:
-                table[:, cells] += values[:, np.newaxis]
-            self.tables.append((group.variables["i_inj"], table, None))
+                group, offset = self.target._slots[population]
+                by_group.setdefault(group, []).append((offset + cells, values))
+        self.tables = []
+        for group, contributions in by_group.items():
+            changes = np.zeros(steps, bool)
+            changes[0] = True
+            for _, values in contributions:
+                changes[1:] |= values[1:] != values[:-1]
+            self.tables.append((group.variables["i_inj"], len(group), contributions, changes))
         if self.tables and self.operation is None:
             self.operation = _b2().NetworkOperation(self._apply, when="start")
             self.target._net.add(self.operation)
 
     def _apply(self, t):
         step = int(round(float(t[:]) / (self.target.dt * 1e-3))) - self.first_step
-        for i, (variable, table, last) in enumerate(self.tables):
-            row = table[min(step, len(table) - 1)]
-            if last is None or not np.array_equal(row, last):
+        for variable, size, contributions, changes in self.tables:
+            if step < changes.size and changes[step]:
+                row = np.zeros(size)
+                for cells, values in contributions:
+                    row[cells] += values[step]
                 variable.set_value(row)
-                self.tables[i] = (variable, table, row)
