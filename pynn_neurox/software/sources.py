@@ -10,6 +10,9 @@ import numpy as np
 from scipy.special import gammaincc
 
 
+CHUNK = 1000  # steps whose parameters are looked up at once
+
+
 def _per_cell(values):
     return [np.atleast_1d(np.asarray(getattr(v, "value", v), dtype=float)) for v in values]
 
@@ -44,19 +47,21 @@ class InhomogeneousGamma:
     def draw(self, first_step, steps):
         """(cell indices, steps) of the spikes in the given steps."""
         p = self.description.parameters
-        times = (first_step + np.arange(steps)) * self.dt
-        a, b = self._parameters_at(times)
         start = np.asarray(p["start"], dtype=float)
         stop = start + np.asarray(p["duration"], dtype=float)
         self._last_before = self.last.copy()
         cells, spike_steps = [], []
-        for k, t in enumerate(times):
+        for k in range(steps):
+            if k % CHUNK == 0:  # the parameters for the next CHUNK steps, cells x steps
+                a, b = self._parameters_at((first_step + k + np.arange(CHUNK)) * self.dt)
+            t = (first_step + k) * self.dt
+            shape, scale = a[:, k % CHUNK], b[:, k % CHUNK]
             active = (t >= start) & (t < stop)
             age = t - np.where(np.isnan(self.last), np.maximum(start, 0.0), self.last)
-            survival = gammaincc(a[:, k], age / b[:, k])
-            later = gammaincc(a[:, k], (age + self.dt) / b[:, k])
+            survival = gammaincc(shape, age / scale)
+            later = gammaincc(shape, (age + self.dt) / scale)
             chance = np.where(survival > 1e-300, 1.0 - later / np.maximum(survival, 1e-300),
-                              -np.expm1(-self.dt / b[:, k]))
+                              -np.expm1(-self.dt / scale))
             fire = active & (self.rng.random(self.description.size) < chance)
             if fire.any():
                 self.last[fire] = t

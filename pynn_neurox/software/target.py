@@ -16,6 +16,7 @@ import logging
 import warnings
 
 import numpy as np
+from pyNN import errors
 
 from ..description import NetworkDescription
 from .codegen import choose_codegen_target
@@ -24,9 +25,6 @@ from .models import COMMON_EQUATIONS, FIXED_PARAMETERS, brian_name, model_for
 from .recordings import Monitors, Recordings
 from .sources import InhomogeneousGamma
 from .synapses import synapse_model
-
-logger = logging.getLogger(__name__)
-
 
 def _b2():
     import brian2
@@ -129,14 +127,12 @@ class Brian2Target:
             extra.append(b2.NetworkOperation(
                 lambda t: self._call_back(t, events, on_time), when="end"))
         self._net.add(*extra)
-        layout = self._layout()
-        self._layout_at_start = layout
-        start = self._t_steps
+        self._layout_at_start = self._layout()
         gc.freeze()  # Brian2 collects garbage on every run; the frozen heap is not rescanned
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
-                self._net.run((stop - start) * self.dt * b2.ms, namespace={})
+                self._net.run((stop - self._t_steps) * self.dt * b2.ms, namespace={})
         finally:
             gc.unfreeze()
             self._t_steps = int(round(float(np.asarray(self._net.t_)) * 1000.0 / self.dt))
@@ -213,8 +209,7 @@ class Brian2Target:
                 continue
             model = model_for(population)
             if model is None:
-                from pyNN import errors
-                raise errors.NoModelAvailableError(
+                    raise errors.NoModelAvailableError(
                     f"population '{population.label}': cell type {population.celltype} is "
                     "not available on the brian2 target")
             equations = self._equations(model, _numeric_parameters(population))
@@ -322,7 +317,6 @@ class Brian2Target:
         post_model = self._models.get(description.post)
         post_population = self.network.populations[description.post]
         if post_model is None or description.receptor_type not in post_model.receptors:
-            from pyNN import errors
             raise errors.ConnectionError(
                 f"projection '{description.label}': receptor type "
                 f"'{description.receptor_type}' does not exist on population "
@@ -395,7 +389,6 @@ class Brian2Target:
     def _state_variable(self, group, population, variable):
         name = brian_name(variable)
         if name not in group.variables:
-            from pyNN import errors
             raise errors.RecordingError(variable, population.celltype_object)
         return name
 
