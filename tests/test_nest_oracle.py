@@ -85,3 +85,40 @@ def test_spike_times_match_nest(celltype, amplitude, tolerance):
     assert expected.size > 5, f"NEST produced too few spikes ({expected.size}) to compare"
     assert actual.size == expected.size, (expected, actual)
     assert np.abs(actual - expected).max() <= tolerance + 1e-9, (expected, actual)
+
+
+SYNAPTIC_CASES = [  # cell type, weight, largest membrane-potential difference (mV)
+    ("IF_curr_exp", 2.0, 1e-9),
+    ("IF_curr_alpha", 2.0, 1e-9),
+    ("IF_cond_exp", 0.02, 1e-3),
+    ("IF_cond_alpha", 0.02, 1e-3),
+    ("EIF_cond_exp_isfa_ista", 0.02, 0.05),
+    ("EIF_cond_alpha_isfa_ista", 0.02, 0.05),
+]
+
+
+def synaptic_response(sim, celltype, weight, **setup):
+    sim.setup(timestep=DT, min_delay=DT, **setup)
+    source = sim.Population(1, sim.SpikeSourceArray(
+        spike_times=[5.0, 7.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0]))
+    cell = sim.Population(1, getattr(sim, celltype)())
+    sim.Projection(source, cell, sim.AllToAllConnector(),
+                   sim.StaticSynapse(weight=weight, delay=1.0), receptor_type="excitatory")
+    cell.record(["v", "spikes"])
+    sim.run(60.0)
+    segment = cell.get_data().segments[0]
+    v = np.asarray(segment.filter(name="v")[0].magnitude)[:, 0]
+    spikes = np.asarray(segment.spiketrains[0].magnitude)
+    sim.end()
+    return v, spikes
+
+
+@pytest.mark.parametrize("celltype, weight, tolerance", SYNAPTIC_CASES)
+def test_synaptic_input_matches_nest(celltype, weight, tolerance):
+    """Spikes through a synapse with a delay: NEST's membrane potential, step by step."""
+    import pyNN.neurox as neurox
+    v_nest, spikes_nest = synaptic_response(nest_backend, celltype, weight,
+                                            spike_precision="on_grid")
+    v, spikes = synaptic_response(neurox, celltype, weight)
+    assert np.abs(v - v_nest).max() <= tolerance
+    np.testing.assert_allclose(spikes, spikes_nest, atol=1e-9)
