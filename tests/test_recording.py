@@ -87,3 +87,21 @@ def test_reset_starts_a_new_segment(sim):
     assert len(block.segments) == 2
     first, second = (s.filter(name="v")[0].magnitude for s in block.segments)
     np.testing.assert_allclose(first, second)  # same initial state, same deterministic run
+
+
+def test_data_read_inside_a_callback(sim):
+    """Callbacks run inside one Brian2 run and see everything recorded up to their time."""
+    sim.setup(timestep=0.1)
+    cell = sim.Population(1, sim.IF_curr_exp(i_offset=1.0))
+    cell.record(["spikes", "v"])
+    seen = []
+
+    def look(t):
+        if t > 0:
+            segment = cell.get_data().segments[0]
+            seen.append((t, len(segment.spiketrains[0]), segment.analogsignals[0].shape[0]))
+        return t + 40.0
+
+    sim.run(100.0, callbacks=[look])
+    assert seen == [(40.0, 1, 401), (80.0, 2, 801)]  # spikes at 27.8 and 55.7 ms
+    assert len(cell.get_data().segments[0].spiketrains[0]) == 3

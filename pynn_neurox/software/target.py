@@ -404,8 +404,8 @@ class Brian2Target:
     def _recordings(self, population_index):
         """The population's data so far, including what running monitors hold."""
         store = self.recordings.get(population_index)
-        if store is not None and self._monitors is not None:
-            store = store.with_data_of(self._monitors, population_index)
+        if self._monitors is not None and population_index in self._monitors.entries:
+            store = (store or Recordings()).with_data_of(self._monitors, population_index)
         return store
 
     def spikes(self, population_index):
