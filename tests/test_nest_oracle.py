@@ -13,6 +13,9 @@ nest_backend = pytest.importorskip("pyNN.nest")
 DT = 0.1
 T_STOP = 300.0
 STEPS = ([20.0, 150.0], [1.0, 1.5])  # times (ms) and relative amplitudes of the current
+# GIF_cond_exp fires stochastically; with a sharp escape rate its spikes are as good as
+# deterministic, which lets it be compared spike for spike too
+SHARP_GIF = {"delta_v": 0.001, "lambda0": 1e9}
 CASES = [
     ("IF_curr_exp", 1.2, DT),
     ("IF_curr_alpha", 1.2, DT),
@@ -24,12 +27,25 @@ CASES = [
     ("EIF_cond_alpha_isfa_ista", 0.8, 0.5),
     ("HH_cond_exp", 0.5, 0.5),
     ("Izhikevich", 0.02, 0.5),
+    ("GIF_cond_exp", 3.0, 0.5),
+    ("PointNeuron-LIF", 1.2, DT),
+    ("PointNeuron-AdExp", 0.8, 0.5),
 ]
+
+
+def cell_type(sim, name):
+    if name == "GIF_cond_exp":
+        return sim.GIF_cond_exp(**SHARP_GIF)
+    if name == "PointNeuron-LIF":
+        return sim.PointNeuron(sim.LIF(), AMPA=sim.CurrExpPostSynapticResponse(tau_syn=2.0))
+    if name == "PointNeuron-AdExp":
+        return sim.PointNeuron(sim.AdExp(), AMPA=sim.AlphaPSR(tau_syn=2.0, e_syn=0.0))
+    return getattr(sim, name)()
 
 
 def spike_times(sim, celltype, amplitude, **setup):
     sim.setup(timestep=DT, min_delay=DT, **setup)
-    cell = sim.Population(1, getattr(sim, celltype)())
+    cell = sim.Population(1, cell_type(sim, celltype))
     if sim is nest_backend and celltype == "IF_curr_delta":
         # pyNN.nest 0.13 leaves iaf_psc_delta at NEST's own initial V_m (-70 mV)
         sim.nest.SetStatus(cell.node_collection, {"V_m": cell.initial_values["v"].base_value})
