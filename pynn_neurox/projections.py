@@ -7,10 +7,12 @@ connections of a description in one vectorised call.
 """
 
 from collections import defaultdict
+from copy import deepcopy
 
 import numpy as np
 from pyNN import common, errors
-from pyNN.connectors import OneToOneConnector
+from pyNN.connectors import FixedProbabilityConnector, OneToOneConnector
+from pyNN.random import RandomDistribution
 from pyNN.space import Space
 
 from . import simulator
@@ -91,7 +93,8 @@ class Projection(common.Projection):
             raise errors.InvalidWeightError(f"projection '{self.label}': the weight is {weight}")
         if isinstance(connector, OneToOneConnector):
             self._connect_one_to_one(connector)
-        else:
+        elif not (isinstance(connector, FixedProbabilityConnector)
+                  and self._connect_fixed_probability(connector)):
             connector.connect(self)
         self._finish_connections()
 
@@ -114,6 +117,42 @@ class Projection(common.Projection):
                 values[name] = np.array([lazy[np.array([i]), i] for i in index],
                                         dtype=float).ravel()
         self._convergent_connect(index, index, **values)
+
+    def _connect_fixed_probability(self, connector, block_size=10_000_000):
+        """FixedProbabilityConnector drawn a block of columns at a time, not per column.
+
+        The uniform numbers are drawn in PyNN's order (column after column), so the
+        connections are those PyNN's own loop makes. Only for homogeneous synapse
+        parameters (random ones would interleave their draws), no callback and self-
+        connections allowed or not; returns False where it does not apply.
+        """
+        parameter_space = connector._parameters_from_synapse_type(self, distance_map=None)
+        if (connector.callback is not None or connector.location_selector is not None
+                or connector.allow_self_connections == "NoMutual"
+                or not all(value.is_homogeneous for _, value in parameter_space.items())):
+            return False
+        values = {name: value.evaluate(simplify=True) for name, value in parameter_space.items()}
+        if connector.safe:
+            synapse = self.synapse_type
+            for name, check in getattr(synapse, "parameter_checks", {}).items():
+                native = synapse.translations[name]["translated_name"]
+                if native in values:
+                    check(np.atleast_1d(values[native]), self)
+        # PyNN draws from a copy of the connector's generator (its lazy arrays deep-copy
+        # their random distribution), so the connector's own generator never advances
+        uniform = RandomDistribution("uniform", (0, 1), rng=deepcopy(connector.rng))
+        n_pre, n_post = self.pre.size, self.post.size
+        columns = max(1, block_size // max(n_pre, 1))
+        for first in range(0, n_post, columns):
+            count = min(columns, n_post - first)
+            block = np.asarray(uniform.next(n_pre * count)).reshape(count, n_pre)
+            block = block < connector.p_connect
+            if not connector.allow_self_connections:
+                post_ids = np.asarray(self.post.all_cells[first:first + count], dtype=int)
+                block &= np.asarray(self.pre.all_cells, dtype=int)[None, :] != post_ids[:, None]
+            post, pre = np.nonzero(block)
+            self._convergent_connect(pre, post + first, **values)
+        return True
 
     def _convergent_connect(self, presynaptic_indices, postsynaptic_index,
                             location_selector=None, **connection_parameters):

@@ -66,3 +66,32 @@ def test_assembly_to_assembly_projection_splits_per_population(sim):
     assert len(sim.simulator.state.network.projections) == 4
     assert projection.get("weight", format="array").shape == (5, 4)
     sim.run(5.0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 40), st.floats(0.0, 1.0), st.integers(0, 2**31),
+       st.booleans())
+def test_fixed_probability_fast_path_makes_pyNNs_connections(n_pre, n_post, p, seed, self_ok):
+    """The block-wise FixedProbabilityConnector gives exactly PyNN's per-column result,
+    also for two projections drawing from one generator and for Assembly targets."""
+    import pyNN.neurox as sim
+    from pyNN.neurox import projections
+    from pyNN.random import NumpyRNG
+    fast = projections.Projection._connect_fixed_probability
+    results = []
+    try:
+        for method in (fast, lambda self, connector: False):  # False: PyNN's own loop
+            projections.Projection._connect_fixed_probability = method
+            sim.setup()
+            cells = sim.Population(max(n_pre, n_post), sim.IF_curr_exp())
+            extra = sim.Population(3, sim.IF_curr_exp())
+            rng = NumpyRNG(seed=seed)
+            made = [sim.Projection(cells[:n_pre], target, sim.FixedProbabilityConnector(
+                        p, rng=rng, allow_self_connections=self_ok),
+                        sim.StaticSynapse(weight=0.5), receptor_type="excitatory")
+                    for target in (cells[:n_post], cells[:n_post] + extra)]
+            results.append([projection.get("weight", format="list") for projection in made])
+            sim.end()
+    finally:
+        projections.Projection._connect_fixed_probability = fast
+    assert results[0] == results[1]
