@@ -5,9 +5,10 @@ derivatives divide by `ms`. In these units nA/nF = mV/ms and uS*mV = nA, so the
 equations read as in the literature.
 
 Shared conventions (they reproduce NEST's update order on a fixed grid):
-- `refr` counts the refractory steps left and `active` is 1 outside refractoriness;
-  both are updated at the start of every step (see REFRACTORY_STEP). A spike sets
-  `refr` to round(tau_refrac/dt), so exactly that many steps are refractory.
+- Refractoriness is Brian2's own, with NEST's count: the `refractory` condition holds
+  for exactly round(tau_refrac/dt) steps after a spike (Brian2's duration form would
+  give one step less); Brian2 then gates the threshold and holds the equations marked
+  `(unless refractory)`, and explicit update code uses `not_refractory`.
 - `i_inj` is the current from current sources, set at the start of each step.
 - Linear current-based models are advanced with exact propagators computed per
   cell (as NEST does), which stay exact when tau_m equals tau_syn.
@@ -28,9 +29,8 @@ def brian_name(name):
     return RENAMED.get(name, name).replace(".", "_")
 
 
-REFRACTORY_STEP = "active = int(refr <= 0)\nrefr = refr - 1 + active"
-REFRACTORY_RESET = "refr = int(tau_refrac * ms / dt + 0.5)"
-COMMON_EQUATIONS = "refr : 1\nactive : 1\ni_inj : 1\n"
+REFRACTORY = "timestep(t - lastspike, dt) <= timestep(tau_refrac*ms, dt)"
+COMMON_EQUATIONS = "i_inj : 1\n"
 
 
 @dataclass
@@ -46,7 +46,9 @@ class CellModel:
     constants: object = None  # f(parameters, dt) -> per-cell constants used by `update`
     threshold_after_synapses: bool = False
     # code run at the start of every step, before the state update
-    step_start: str = REFRACTORY_STEP
+    step_start: str = None
+    # the condition under which a cell is refractory (None: never)
+    refractory: str = REFRACTORY
     # longest integration step (ms) for stiff dynamics: a longer time step is split into
     # substeps; spikes are still reported on the time grid
     max_substep: float = None
@@ -114,14 +116,15 @@ def _linear_if(alpha):
         currents = ("isyn_exc = isyn_exc*p_exc + y_exc*p_iyexc\n"
                     "isyn_inh = isyn_inh*p_inh + y_inh*p_iyinh\n"
                     "y_exc = y_exc*p_exc\ny_inh = y_inh*p_inh\n")
-    update = (f"v = v_rest + active*((v - v_rest)*p_vv + {v_input} + (i_offset + i_inj)*p_v0)"
-              " + (1 - active)*(v - v_rest)\n" + currents)
+    update = ("v = v_rest + int(not_refractory)*((v - v_rest)*p_vv + "
+              f"{v_input} + (i_offset + i_inj)*p_v0) + (1 - int(not_refractory))*(v - v_rest)\n"
+              + currents)
     e = np.e
     return CellModel(
         equations="v : 1\nisyn_exc : 1\nisyn_inh : 1\n" + y_eqs
         + "".join(f"{name} : 1\n" for name in constant_names),
         threshold="v >= v_thresh",
-        reset="v = v_reset\n" + REFRACTORY_RESET,
+        reset="v = v_reset",
         receptors={"excitatory": f"y_exc_post += {e!r}/tau_syn_E_post*w_syn" if alpha
                    else "isyn_exc_post += w_syn",
                    "inhibitory": f"y_inh_post += {e!r}/tau_syn_I_post*w_syn" if alpha
@@ -133,11 +136,11 @@ def _linear_if(alpha):
 IF_curr_delta = CellModel(
     equations="v : 1\np_vv : 1\np_v0 : 1\n",
     threshold="v >= v_thresh",
-    reset="v = v_reset\n" + REFRACTORY_RESET,
-    receptors={"excitatory": "v_post += w_syn*active_post",
-               "inhibitory": "v_post += w_syn*active_post"},
-    update="v = v_rest + active*((v - v_rest)*p_vv + (i_offset + i_inj)*p_v0)"
-           " + (1 - active)*(v - v_rest)\n",
+    reset="v = v_reset",
+    receptors={"excitatory": "v_post += w_syn*int(not_refractory_post)",
+               "inhibitory": "v_post += w_syn*int(not_refractory_post)"},
+    update="v = v_rest + int(not_refractory)*((v - v_rest)*p_vv + (i_offset + i_inj)*p_v0)"
+           " + (1 - int(not_refractory))*(v - v_rest)\n",
     constants=_membrane,
     threshold_after_synapses=True)
 
@@ -176,7 +179,7 @@ _SYNAPTIC_CURRENT = "gsyn_exc*(e_rev_E - v) + gsyn_inh*(e_rev_I - v)"
 
 def _lif_membrane(synaptic, leak="c_mem/tau_m"):
     """(membrane current, extra equations, threshold, reset) of a leaky IF neuron."""
-    return (f"{leak}*(v_rest - v) + {synaptic}", "", "v >= v_thresh and active > 0",
+    return (f"{leak}*(v_rest - v) + {synaptic}", "", "v >= v_thresh",
             "v = v_reset\n")
 
 
@@ -190,7 +193,7 @@ def _adexp_membrane(synaptic):
             f" + {synaptic.replace('- v)', '- vc)')} - w",
             "vc = clip(v, -1e9, v_spike) : 1\n"
             "dw/dt = (0.001*a*(v - v_rest) - w)/tau_w/ms : 1\n",
-            "v >= v_spike and active > 0", "v = v_reset\nw += b\n")
+            "v >= v_spike", "v = v_reset\nw += b\n")
 
 
 def _integrated(membrane, synapse_equations, receptors, reset_extra="", constants=None,
@@ -202,11 +205,11 @@ def _integrated(membrane, synapse_equations, receptors, reset_extra="", constant
     """
     current, equations, threshold, reset = membrane
     return CellModel(
-        equations=(f"dv/dt = active*({current} + i_offset + i_inj)/c_mem/ms : 1\n"
+        equations=(f"dv/dt = ({current} + i_offset + i_inj)/c_mem/ms : 1 (unless refractory)\n"
                    + equations + synapse_equations),
-        threshold=threshold, reset=reset + REFRACTORY_RESET + reset_extra,
+        threshold=threshold, reset=reset + reset_extra,
         receptors=receptors, method="rk4", constants=constants,
-        step_start=REFRACTORY_STEP + "\n" + half_step, update=half_step or None)
+        step_start=half_step or None, update=half_step or None)
 
 
 def _if_cond(shape, extra_current="", extra_equations="", reset_extra="", leak="c_mem/tau_m"):
@@ -242,12 +245,13 @@ HH_cond_exp = CellModel(
     # adaptive solver)
     # NEST's hh_cond_exp_traub: a spike is the peak of an upstroke above v_offset + 30 mV,
     # followed by a 2 ms refractory period without reset
-    threshold="v >= v_offset + 30 and v < v_before and active > 0",
-    reset="refr = int(2.0 * ms / dt + 0.5)",
+    threshold="v >= v_offset + 30 and v < v_before",
+    reset="",
+    refractory="timestep(t - lastspike, dt) <= timestep(2*ms, dt)",
     receptors={"excitatory": "gsyn_exc_post += w_syn", "inhibitory": "gsyn_inh_post += w_syn"},
     method="rk4",
     max_substep=0.01,
-    step_start=REFRACTORY_STEP + "\nv_before = v")
+    step_start="v_before = v")
 
 
 Izhikevich = CellModel(
@@ -261,13 +265,14 @@ Izhikevich = CellModel(
     update=("u_next = u + dt/ms*a*(b*v - u)\n"
             "v = v + dt/ms*(0.04*v**2 + 5*v + 140 - u + 1000*(i_offset + i_inj))\n"
             "u = u_next\n"),
-    threshold_after_synapses=True)
+    threshold_after_synapses=True,
+    refractory=None)
 
 
 GIF_cond_exp = CellModel(
     equations=(
-        "dv/dt = active*(c_mem/tau_m*(v_rest - v) + " + _SYNAPTIC_CURRENT
-        + " - i_eta + i_offset + i_inj)/c_mem/ms : 1\n"
+        "dv/dt = (c_mem/tau_m*(v_rest - v) + " + _SYNAPTIC_CURRENT
+        + " - i_eta + i_offset + i_inj)/c_mem/ms : 1 (unless refractory)\n"
         "i_eta = eta1 + eta2 + eta3 : 1\n"
         "v_t = v_t_star + gamma1 + gamma2 + gamma3 : 1\n"
         "deta1/dt = -eta1/tau_eta1/ms : 1\n"
@@ -279,9 +284,9 @@ GIF_cond_exp = CellModel(
         "dgsyn_exc/dt = -gsyn_exc/tau_syn_E/ms : 1\n"
         "dgsyn_inh/dt = -gsyn_inh/tau_syn_I/ms : 1\n"),
     # escape noise: the probability to fire in one step is 1 - exp(-lambda*dt)
-    threshold="active > 0 and rand() < -expm1(-lambda0*exp((v - v_t)/delta_v)*dt/second)",
+    threshold="rand() < -expm1(-lambda0*exp((v - v_t)/delta_v)*dt/second)",
     reset=("v = v_reset\neta1 += a_eta1\neta2 += a_eta2\neta3 += a_eta3\n"
-           "gamma1 += a_gamma1\ngamma2 += a_gamma2\ngamma3 += a_gamma3\n" + REFRACTORY_RESET),
+           "gamma1 += a_gamma1\ngamma2 += a_gamma2\ngamma3 += a_gamma3"),
     receptors={"excitatory": "gsyn_exc_post += w_syn", "inhibitory": "gsyn_inh_post += w_syn"},
     method="rk4",
     derived=("i_eta", "v_t"))
@@ -292,20 +297,21 @@ GIF_cond_exp = CellModel(
 _WINDOW = "t >= start*ms and t < (start + duration)*ms"
 
 SpikeSourcePoisson = CellModel(
-    equations="", threshold=f"{_WINDOW} and rand() < rate*dt/second", reset="", receptors={})
+    equations="", threshold=f"{_WINDOW} and rand() < rate*dt/second", reset="", receptors={},
+    refractory=None)
 
 # the hazard outside the dead time is raised so that the mean rate stays `rate`
 SpikeSourcePoissonRefractory = CellModel(
     equations="",
-    threshold=(f"{_WINDOW} and active > 0 and "
+    threshold=(f"{_WINDOW} and "
                "rand() < rate/(1 - rate*tau_refrac/1000.0)*dt/second"),
-    reset=REFRACTORY_RESET, receptors={})
+    reset="", receptors={})
 
 # a gamma process of integer order alpha: alpha exponential stages of rate beta
 SpikeSourceGamma = CellModel(
     equations="stage : 1\n",
     update=f"stage = stage + int({_WINDOW} and rand() < beta*dt/second)\n",
-    threshold="stage >= alpha", reset="stage = 0", receptors={})
+    threshold="stage >= alpha", reset="stage = 0", receptors={}, refractory=None)
 
 
 MODELS = {

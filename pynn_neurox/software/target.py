@@ -214,7 +214,8 @@ class Brian2Target:
                     "not available on the brian2 target")
             equations = self._equations(model, _numeric_parameters(population))
             key = (equations, model.threshold, model.reset, model.method, model.update,
-                   model.step_start, model.threshold_after_synapses, model.substeps(self.dt))
+                   model.step_start, model.threshold_after_synapses, model.substeps(self.dt),
+                   model.refractory)
             shapes.setdefault(key, (model, equations, []))[2].append(population)
         for model, equations, members in shapes.values():
             self._build_neurons(model, equations, members)
@@ -248,8 +249,8 @@ class Brian2Target:
         group = b2.NeuronGroup(sum(p.size for p in members), equations,
                                threshold=model.threshold or None, reset=model.reset or None,
                                method=model.method or "euler",
+                               refractory=model.refractory or False,
                                dt=self.dt / model.substeps(self.dt) * b2.ms, namespace={})
-        group.variables["active"].set_value(np.ones(len(group)))
         if model.step_start:
             group.run_regularly(model.step_start, when="before_groups")
         if model.update:
