@@ -19,10 +19,11 @@ import numpy as np
 from pyNN import errors
 
 from ..description import NetworkDescription
+from ..recorded import Recordings
 from .codegen import choose_codegen_target
 from .currents import current_at_steps
 from .models import COMMON_EQUATIONS, FIXED_PARAMETERS, brian_name, model_for
-from .recordings import Monitors, Recordings
+from .recordings import Monitors
 from .sources import InhomogeneousGamma
 from .synapses import synapse_model
 
