@@ -17,11 +17,12 @@ from pyNN.standardmodels import StandardCellType
 from .rng import NativeRNG  # noqa: F401
 from .standardmodels import *  # noqa: F401,F403
 from .standardmodels import StaticSynapse
+from .native import LoihiCompartment  # noqa: F401
 from .populations import Assembly, Population, PopulationView  # noqa: F401
 from .projections import Projection
 from .control import (  # noqa: F401
     setup, end, run, run_until, run_for, reset, initialize, get_current_time,
-    get_time_step, get_min_delay, get_max_delay, num_processes, rank)
+    get_time_step, get_min_delay, get_max_delay, num_processes, rank, get_mapping)
 from .procedural_api import create, connect, set, record, record_v, record_gsyn  # noqa: F401
 
 Projection._static_synapse_class = StaticSynapse

@@ -65,6 +65,15 @@ def run_until(time_point, callbacks=None):
     return state.t
 
 
+def get_mapping():
+    """The chip target's mapping of the network: `.report` (print it, or `.as_dict()`)
+    and `.program` (the integers the chip is loaded with). Maps now if no run has."""
+    target = simulator.state.target
+    if not hasattr(target, "mapping"):
+        raise TypeError(f"the {target.name} target is not a chip: it has no mapping")
+    return target.mapping
+
+
 def run(simtime, callbacks=None):
     """Advance the simulation by `simtime` ms (see run_until for `callbacks`)."""
     return run_until(simulator.state.t + simtime, callbacks)

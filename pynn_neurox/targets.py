@@ -1,4 +1,6 @@
-"""Where a model runs: the registry of target names."""
+"""Where a model runs: the registry of target names (Brian2, and one per chip description)."""
+
+from .hardware.chip import chip_names
 
 DEFAULT_TARGET = "brian2"
 
@@ -8,7 +10,14 @@ def _brian2(network):
     return Brian2Target(network)
 
 
-_TARGETS = {"brian2": _brian2}
+def _chip(name):
+    def factory(network):
+        from .hardware.target import HardwareTarget
+        return HardwareTarget(network, name)
+    return factory
+
+
+_TARGETS = {"brian2": _brian2, **{name: _chip(name) for name in chip_names()}}
 
 
 def target_names():

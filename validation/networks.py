@@ -5,12 +5,13 @@ from pyNN.random import NumpyRNG, RandomDistribution
 
 
 def vogels_abbott(sim, kind="CUBA", n=4000, duration=1000.0, seed=20260101,
-                  timestep=0.1, connections=None, **setup_options):
+                  timestep=0.1, delay=0.2, connections=None, **setup_options):
     """The Vogels & Abbott (2005) benchmark network (CUBA or COBA) in PyNN.
 
     80 % excitatory and 20 % inhibitory cells, 2 % random connectivity, and a
     50 ms kick of excitation to start the self-sustained activity. Returns
-    (excitatory, inhibitory, projections); `connections` (name -> list of
+    (excitatory, inhibitory, projections); `delay` (ms) is at least one time step,
+    for chips whose tick is longer than 0.2 ms; `connections` (name -> list of
     (pre, post) index pairs) rebuilds exactly the same connectivity, so two
     simulators can be compared on identical networks.
     """
@@ -48,12 +49,12 @@ def vogels_abbott(sim, kind="CUBA", n=4000, duration=1000.0, seed=20260101,
         else:
             connector = sim.FromListConnector(connections[name])
         projections[name] = sim.Projection(pre, cells, connector,
-                                           sim.StaticSynapse(weight=weight, delay=0.2),
+                                           sim.StaticSynapse(weight=weight, delay=max(delay, timestep)),
                                            receptor_type=receptor, label=name)
     kick_connector = (sim.FixedProbabilityConnector(0.02, rng=rng) if connections is None
                       else sim.FromListConnector(connections["kick"]))
     projections["kick"] = sim.Projection(kick, exc, kick_connector,
-                                         sim.StaticSynapse(weight=w_exc * 2, delay=0.2),
+                                         sim.StaticSynapse(weight=w_exc * 2, delay=max(delay, timestep)),
                                          receptor_type="excitatory", label="kick")
     exc.record("spikes")
     inh.record("spikes")

@@ -1,0 +1,87 @@
+"""Check: what a chip cannot run is refused before anything runs, with a message that
+names the chip, the limit, the population or projection and the value.
+
+Lossy steps (clipping weights or delays to the chip's range) are taken only when the
+user allows them, with setup(allow=[...]) or NEUROX_ALLOW=step,step; the report
+counts every value they changed.
+"""
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+from pyNN import errors
+
+LOSSY_STEPS = ("clip_weights", "clip_delays")
+
+
+class ChipLimitError(ValueError):
+    """The model needs more than the chip has, or a value outside the chip's range."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a neuron-model kind takes: the PyNN types it maps and what it can record."""
+
+    name: str
+    cell_types: tuple
+    source_types: tuple
+    recordable: tuple
+    synapse_types: tuple = ("StaticSynapse",)
+
+
+def allowed_steps(network):
+    """The lossy steps the user allowed (setup's `allow`, else NEUROX_ALLOW)."""
+    value = network.options.get("allow")
+    if value is None:
+        value = os.environ.get("NEUROX_ALLOW", "")
+    steps = set(value.split(",") if isinstance(value, str) else value) - {""}
+    unknown = steps - set(LOSSY_STEPS)
+    if unknown:
+        raise ValueError(f"unknown lossy step(s) {sorted(unknown)} in allow=; the steps are "
+                         + ", ".join(LOSSY_STEPS))
+    return steps
+
+
+def out_of_range(chip, what, where, values, low, high, step=None, allowed=()):
+    """Raise ChipLimitError if any of `values` lies outside [low, high], unless the lossy
+    `step` is allowed; returns the mask of values outside."""
+    values = np.asarray(values)
+    outside = (values < low) | (values > high)
+    if outside.any() and (step is None or step not in allowed):
+        worst = values[outside][np.argmax(np.abs(values[outside]))]
+        hint = f"; allow={step!r} clips such values" if step else ""
+        raise ChipLimitError(
+            f"{chip.title}: {what} of {where} is {worst:g}, outside the chip's range "
+            f"[{low:g}, {high:g}] ({np.count_nonzero(outside)} value(s)){hint}")
+    return outside
+
+
+def check_network(network, chip, kind):
+    """Refuse cell types, synapse types, current sources and recordings the kind lacks."""
+    chip_name = chip.title
+    for population in network.populations:
+        types = kind.cell_types + kind.source_types
+        if population.celltype not in types:
+            raise errors.NoModelAvailableError(
+                f"{chip_name} cannot run population '{population.label}': cell type "
+                f"{population.celltype} does not map onto its {kind.name} neurons; it takes "
+                + ", ".join(types))
+        for variable in population.recorded:
+            if variable not in kind.recordable:
+                raise errors.RecordingError(
+                    variable, f"{population.celltype} on {chip_name} (population "
+                    f"'{population.label}'; recordable there: {', '.join(kind.recordable)})")
+    for projection in network.projections:
+        synapse = projection.synapse.kind
+        if synapse not in kind.synapse_types:
+            raise errors.NoModelAvailableError(
+                f"{chip_name} cannot run projection '{projection.label}': synapse type "
+                f"{synapse} is not mapped onto the chip; it takes "
+                + ", ".join(kind.synapse_types))
+    for source in network.current_sources:
+        if source.targets:
+            raise errors.NoModelAvailableError(
+                f"{chip_name} has no current injection: {source.kind} (current source "
+                f"{source.index}) cannot be mapped; use the cells' i_offset for a constant "
+                "current")

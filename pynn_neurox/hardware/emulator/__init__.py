@@ -1,0 +1,1 @@
+"""Emulators: tick-exact integer engines, one per neuron-model kind."""

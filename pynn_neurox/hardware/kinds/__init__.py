@@ -1,0 +1,12 @@
+"""Neuron-model kinds: for each, how a network is mapped (check → quantize → place →
+program) and how its emulator is driven. A chip description names its kind."""
+
+
+def kind_module(name):
+    from . import loihi_compartment
+    modules = {"loihi_compartment": loihi_compartment}
+    try:
+        return modules[name]
+    except KeyError:
+        raise ValueError(f"no neuron-model kind '{name}'; the kinds are: "
+                         + ", ".join(sorted(modules))) from None

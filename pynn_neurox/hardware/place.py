@@ -1,0 +1,185 @@
+"""Place: populations split over cores and chips within every per-core limit.
+
+Each core holds a contiguous slice of one population. A population's slice size
+starts at what the compartment limit allows and shrinks until every slice's input
+axons, synapse memory and output axons fit; a single neuron that cannot fit on a
+core is an error naming it. Host inputs (spike sources) enter as input axons and
+take no core.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .check import ChipLimitError
+
+
+@dataclass
+class Core:
+    index: int
+    chip: int
+    population: int
+    first: int  # the population's first neuron on this core
+    stop: int
+    compartments: int
+    input_axons: int = 0
+    output_axons: int = 0
+    synapse_bits: int = 0
+    synapses: int = 0
+
+
+@dataclass
+class Placement:
+    cores: list
+    core_of: dict  # population index -> core index of each neuron
+
+    @property
+    def chips(self):
+        return (self.cores[-1].chip + 1) if self.cores else 0
+
+
+def synapse_bits(counts, entry_bits, memory):
+    """Synapse memory of input axons carrying `counts` synapses each into one core."""
+    group = memory["group_size"]
+    full, rest = np.divmod(counts, group)
+    word = memory["word_bits"]
+
+    def words(n):
+        return -(-(n * entry_bits + memory["group_header_bits"]) // word) * word
+
+    return full * words(group) + np.where(rest > 0, words(rest), 0)
+
+
+class Placer:
+    """Places quantized populations; `axon_of(projection)` gives each synapse's input axon
+    (one per presynaptic cell, host inputs included)."""
+
+    def __init__(self, chip, populations, projections, axon_of):
+        self.chip = chip
+        self.populations = populations  # index -> QuantizedPopulation (on-chip cells)
+        self.projections = projections
+        self.axon_of = axon_of
+        self.memory = chip.section("synapse_memory")
+        self.limit = chip.limit
+        self._synapses_into = {}
+
+    def place(self):
+        cap = {index: self.limit("compartments_per_core") // q.compartments_per_neuron
+               for index, q in self.populations.items()}
+        for _ in range(64):
+            placement = self._place_with(cap)
+            crowded = self._count_output_axons(placement)
+            if not crowded:
+                self._check_chips(placement)
+                return placement
+            for population, ratio in crowded.items():
+                cap[population] = max(1, min(cap[population] - 1, int(cap[population] * ratio)))
+        raise ChipLimitError(f"{self.chip.title}: no placement keeps every core's output "
+                             "axons within the limit")
+
+    def _place_with(self, cap):
+        cores, core_of = [], {}
+        for index, population in self.populations.items():
+            per_core = self._slice_size(population, min(cap[index], population.size))
+            starts = np.arange(0, population.size, per_core)
+            first_core = len(cores)
+            for k, start in enumerate(starts):
+                stop = min(start + per_core, population.size)
+                core = len(cores)
+                cores.append(Core(core, core // self.limit("cores_per_chip"), index, int(start),
+                                  int(stop), (stop - start) * population.compartments_per_neuron))
+            core_of[index] = first_core + np.arange(population.size) // per_core
+            self._fill(cores[first_core:], population, per_core)
+        return Placement(cores, core_of)
+
+    def _incoming(self, population):
+        """(input axon, target, delay) of every synapse into `population`, cached."""
+        if population.index not in self._synapses_into:
+            parts = [(self.axon_of(p), p.targets, p.delay) for p in self.projections
+                     if p.post == population.index]
+            empty = np.zeros(0, np.int64)
+            self._synapses_into[population.index] = tuple(
+                np.concatenate(x) for x in zip(*parts)) if parts else (empty, empty, empty)
+        return self._synapses_into[population.index]
+
+    def _needs(self, population, per_core):
+        """Per slice: input axons, synapse bits, synapses."""
+        axons, targets, delays = self._incoming(population)
+        slices = -(-population.size // per_core)
+        if axons.size == 0:
+            zero = np.zeros(slices, np.int64)
+            return zero, zero, zero
+        slice_of = targets // per_core
+        key = slice_of * (int(axons.max()) + 1) + axons
+        unique, counts = np.unique(key, return_counts=True)
+        owner = unique // (int(axons.max()) + 1)
+        index_bits = next(b for b in self.memory["index_bits"]
+                          if 2 ** b >= per_core * population.compartments_per_neuron)
+        delay_bits = int(np.ceil(np.log2(delays.max() + 1)))
+        entry = self.chip.format("weight_mantissa_bits") + delay_bits + index_bits
+        bits = np.bincount(owner, synapse_bits(counts, entry, self.memory), minlength=slices)
+        return (np.bincount(owner, minlength=slices), bits.astype(np.int64),
+                np.bincount(slice_of, minlength=slices))
+
+    def _fits(self, population, per_core):
+        axons, bits, _ = self._needs(population, per_core)
+        return (axons.max(initial=0) <= self.limit("input_axons_per_core")
+                and bits.max(initial=0) <= self.limit("synapse_bits_per_core"))
+
+    def _slice_size(self, population, per_core):
+        """The largest slice size up to `per_core` whose slices all fit (bisection: smaller
+        slices never need more input axons or synapse memory)."""
+        if self._fits(population, per_core):
+            return per_core
+        if not self._fits(population, 1):
+            axons, bits, _ = self._needs(population, 1)
+            axon_limit = self.limit("input_axons_per_core")
+            bit_limit = self.limit("synapse_bits_per_core")
+            worst = int(np.argmax(np.maximum(axons / axon_limit, bits / bit_limit)))
+            raise ChipLimitError(
+                f"{self.chip.title}: neuron {worst} of population '{population.label}' alone "
+                f"needs {axons[worst]} input axons and {bits[worst]} bits of synapse memory; "
+                f"a core has {axon_limit} input axons and {bit_limit} bits")
+        low, high = 1, per_core  # low fits, high does not
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (middle, high) if self._fits(population, middle) else (low, middle)
+        return low
+
+    def _fill(self, cores, population, per_core):
+        axons, bits, synapses = self._needs(population, per_core)
+        for core, a, b, s in zip(cores, axons, bits, synapses):
+            core.input_axons, core.synapse_bits, core.synapses = int(a), int(b), int(s)
+
+    def _count_output_axons(self, placement):
+        """Output axons per core (one per neuron and destination core); the populations
+        whose cores have too many, with the factor to shrink their slices by."""
+        cores = len(placement.cores)
+        keys, core_of_axon = [], {}
+        for p in self.projections:
+            if p.pre in placement.core_of:
+                axons = self.axon_of(p)
+                keys.append(axons * cores + placement.core_of[p.post][p.targets])
+                core_of_axon[p.pre] = (axons, placement.core_of[p.pre][p.sources])
+        for core in placement.cores:
+            core.output_axons = 0
+        if not keys:
+            return {}
+        routes = np.unique(np.concatenate(keys)) // cores  # the axon of each route
+        axon_core = np.full(int(routes.max()) + 1, -1)
+        for axons, source_cores in core_of_axon.values():
+            axon_core[axons] = source_cores
+        per_core = np.bincount(axon_core[routes], minlength=cores)
+        limit = self.limit("output_axons_per_core")
+        crowded = {}
+        for core in placement.cores:
+            core.output_axons = int(per_core[core.index])
+            if core.output_axons > limit:
+                crowded[core.population] = min(crowded.get(core.population, 1.0),
+                                               limit / core.output_axons)
+        return crowded
+
+    def _check_chips(self, placement):
+        if placement.chips > self.limit("chips"):
+            raise ChipLimitError(f"{self.chip.title}: the network needs {placement.chips} "
+                                 f"chips; at most {self.limit('chips')} can be joined")

@@ -1,0 +1,1 @@
+"""Program: a mapped network as the integers a chip is loaded with."""

@@ -1,0 +1,89 @@
+"""The Loihi program: every compartment's integer parameters and every synapse, in the
+order of placement, plus which input axon each host input and neuron drives.
+
+Neurons are numbered across populations in placement order (population by population,
+so core by core); input axons are the neurons first, then the host inputs. A neuron
+whose tau_syn_E and tau_syn_I differ has two input channels (two compartments).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class LoihiProgram:
+    # per neuron
+    decay_v: np.ndarray
+    decay_u: np.ndarray  # channels x neurons; a neuron without a second channel has 4095
+    threshold: np.ndarray
+    bias: np.ndarray
+    refractory: np.ndarray
+    v_initial: np.ndarray
+    vmin: np.ndarray
+    vmax: np.ndarray
+    core: np.ndarray
+    # per synapse, sorted by input axon (CSR: axon_start[a]:axon_start[a + 1])
+    axon_start: np.ndarray
+    target: np.ndarray
+    channel: np.ndarray
+    weight: np.ndarray
+    delay: np.ndarray
+    # population index -> first neuron (on-chip cells) or first input axon (host inputs)
+    neuron_offset: dict
+    axon_offset: dict
+
+    @property
+    def neurons(self):
+        return self.decay_v.size
+
+    @property
+    def channels(self):
+        return self.decay_u.shape[0]
+
+    def synapses_of(self, axon):
+        """(target, channel, weight, delay) of the synapses of one input axon."""
+        s = slice(self.axon_start[axon], self.axon_start[axon + 1])
+        return self.target[s], self.channel[s], self.weight[s], self.delay[s]
+
+
+def build_program(populations, projections, placement, axon_offset, axons):
+    """The program of quantized `populations` (index -> QuantizedPopulation, in placement
+    order) and `projections`; `axon_offset` gives every population's first input axon
+    and `axons` their number."""
+    channels = max((q.compartments_per_neuron for q in populations.values()), default=1)
+    neuron_offset, start = {}, 0
+    for index, q in populations.items():
+        neuron_offset[index] = start
+        start += q.size
+
+    def stack(name):
+        return np.concatenate([getattr(q, name) for q in populations.values()]) \
+            if populations else np.zeros(0, np.int64)
+
+    decay_u = np.full((channels, start), 4095, np.int64)
+    for index, q in populations.items():
+        decay_u[:q.compartments_per_neuron, neuron_offset[index]:neuron_offset[index] + q.size] \
+            = q.decay_u
+    sizes = [q.size for q in populations.values()]
+    parts = [(axon_offset[p.pre] + p.sources, neuron_offset[p.post] + p.targets,
+              np.full(len(p.sources), p.channel), p.weight, p.delay) for p in projections]
+    if parts:
+        axon, target, channel, weight, delay = (np.concatenate(x) for x in zip(*parts))
+    else:
+        axon = target = channel = weight = delay = np.zeros(0, np.int64)
+    order = np.argsort(axon, kind="stable")
+    axon_start = np.zeros(axons + 1, np.int64)
+    np.cumsum(np.bincount(axon, minlength=axons), out=axon_start[1:])
+    return LoihiProgram(
+        decay_v=stack("decay_v"), decay_u=decay_u, threshold=stack("threshold"),
+        bias=stack("bias"), refractory=stack("refractory"), v_initial=stack("v_initial"),
+        vmin=np.repeat([q.vmin for q in populations.values()], sizes).astype(np.int64),
+        vmax=np.repeat([q.vmax for q in populations.values()], sizes).astype(np.int64),
+        core=np.concatenate([placement.core_of[i] for i in populations])
+        if populations else np.zeros(0, np.int64),
+        axon_start=axon_start, target=target[order].astype(np.int64),
+        channel=channel[order].astype(np.int64), weight=weight[order].astype(np.int64),
+        delay=delay[order].astype(np.int64), neuron_offset=neuron_offset,
+        axon_offset=dict(axon_offset))
+

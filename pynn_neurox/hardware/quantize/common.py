@@ -1,0 +1,52 @@
+"""What every chip's quantizer shares: the result records and the error measures."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class QuantizedProjection:
+    """One projection's synapses in the chip's integers, with what quantization cost.
+
+    `weight` holds the values the chip adds to the target's input (its own integer
+    units); `delay` whole ticks.
+    """
+
+    index: int
+    label: str
+    pre: int
+    post: int
+    sources: np.ndarray
+    targets: np.ndarray
+    channel: int
+    weight: np.ndarray
+    delay: np.ndarray
+    receptor: str = None
+    exponent: int = 0
+    errors: dict = field(default_factory=dict)
+
+
+def weight_errors(requested, achieved, clipped):
+    """The report's weight-quantization figures (hardware_facts.md §8.2, item 4).
+
+    Both arrays are in the same units; `clipped` marks the values that were clipped.
+    """
+    requested = np.asarray(requested, float)
+    achieved = np.asarray(achieved, float)
+    norm = np.linalg.norm(requested)
+    difference = achieved - requested
+    return {
+        "synapses": int(requested.size),
+        "relative_error": float(np.linalg.norm(difference) / norm) if norm > 0 else 0.0,
+        "max_abs_error": float(np.abs(difference).max()) if requested.size else 0.0,
+        "clipped": int(np.count_nonzero(clipped)),
+        "rounded_to_zero": int(np.count_nonzero((achieved == 0) & (requested != 0))),
+    }
+
+
+def to_ticks(times, dt):
+    """Times (ms) as whole ticks, and how many of them were not on the tick grid."""
+    ticks = np.rint(np.asarray(times, float) / dt)
+    off_grid = np.abs(ticks * dt - times) > 1e-6 * dt
+    return ticks.astype(np.int64), int(np.count_nonzero(off_grid))

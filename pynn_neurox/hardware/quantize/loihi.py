@@ -1,0 +1,295 @@
+"""Loihi quantization: PyNN's current-based LIF cells as compartments, weights as
+mantissa and exponent (hardware_facts.md §2).
+
+How a cell maps (v is measured from v_reset, in units of `v_unit` mV, so the chip's
+reset to 0 is exact):
+- decay_v = round(4096 (1 - exp(-dt/tau_m))); decay_u = round(4095 - 4096 exp(-dt/tau_syn))
+  (the current decays with offset 1); the report gives the time constants these decays
+  really have beside the requested ones;
+- the resting potential and i_offset become the bias, chosen so that v settles where
+  the cell would;
+- a weight w (nA) becomes tau_syn (1 - r_u) w / (cm v_unit): each PSC carries the charge
+  it carries in continuous time; IF_curr_delta's jump w (mV) becomes w / v_unit;
+- tau_syn_E != tau_syn_I needs a second compartment per neuron whose current joins the
+  soma's input (one current decay per compartment);
+- refractory: NEST holds v for round(tau_refrac/dt) ticks after the spike, Loihi for
+  refract_delay - 1, so refract_delay = round(tau_refrac/dt) + 1.
+`v_unit` is chosen per population: the largest threshold mantissa (finest v) for which
+every bias and incoming weight still fits the chip's formats, and all of a neuron's
+synapses firing in one tick would not wrap its input.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..check import Kind, out_of_range
+from .common import QuantizedProjection, to_ticks, weight_errors
+
+KIND = Kind(
+    name="loihi_compartment",
+    cell_types=("IF_curr_exp", "IF_curr_delta", "LoihiCompartment"),
+    source_types=("SpikeSourceArray", "SpikeSourcePoisson"),
+    recordable=("spikes", "v"),
+)
+
+_THRESHOLD_MANTISSA_START = 2 ** 14
+_THRESHOLD_MANTISSA_MIN = 2 ** 4
+
+
+@dataclass
+class QuantizedPopulation:
+    """One population as compartments: integer parameters per neuron."""
+
+    index: int
+    label: str
+    size: int
+    channel_of: dict  # receptor type -> input channel
+    decay_u: np.ndarray  # channels x size
+    decay_v: np.ndarray
+    threshold: np.ndarray  # the chip's vth = mantissa * 2**6
+    bias: np.ndarray  # mantissa * 2**exponent
+    refractory: np.ndarray  # refract_delay
+    v_initial: np.ndarray
+    v_unit: float  # mV per unit of v (1 for the native type: v is in chip units)
+    v_origin: np.ndarray  # mV at v = 0, per neuron
+    vmin: int
+    vmax: int
+    # receptor type -> per neuron, the chip input one unit of PyNN weight makes
+    input_per_unit: dict = field(default_factory=dict)
+    native: bool = False
+    parameters: list = field(default_factory=list)  # report rows
+    approximations: list = field(default_factory=list)
+
+    @property
+    def compartments_per_neuron(self):
+        return self.decay_u.shape[0]
+
+
+def decay_v(tau, dt):
+    return np.clip(np.rint(4096.0 * -np.expm1(-dt / tau)), 0, 4095).astype(np.int64)
+
+
+def decay_u(tau, dt):
+    return np.clip(np.rint(4095.0 - 4096.0 * np.exp(-dt / tau)), 0, 4095).astype(np.int64)
+
+
+def effective_tau(factor, dt):
+    """The time constant a per-tick decay factor amounts to."""
+    with np.errstate(divide="ignore"):
+        return np.where(factor > 0, -dt / np.log(np.where(factor > 0, factor, 0.5)), 0.0)
+
+
+def _mantissa_exponent(values, mantissa_max, exponent_max):
+    """Smallest exponent with |values| <= mantissa_max * 2**exponent, and the mantissas."""
+    largest = np.abs(values).max() if np.size(values) else 0.0
+    exponent = 0
+    while exponent < exponent_max and largest > mantissa_max * 2 ** exponent:
+        exponent += 1
+    mantissa = np.clip(np.rint(values / 2 ** exponent), -mantissa_max, mantissa_max)
+    return mantissa.astype(np.int64), exponent
+
+
+class LoihiQuantizer:
+    """Quantizes a network description for one chip with the loihi_compartment kind."""
+
+    def __init__(self, chip, network, allowed):
+        self.chip = chip
+        self.network = network
+        self.allowed = allowed
+        self.dt = network.timestep
+        self.f = chip.format
+
+    # --- populations -------------------------------------------------------------
+
+    def population(self, description, incoming):
+        """The compartments of `description`; `incoming` are the projections into it."""
+        if description.celltype == "LoihiCompartment":
+            return self._native(description)
+        p = {k: np.asarray(v, float) for k, v in description.parameters.items()}
+        where = f"population '{description.label}'"
+        delta = description.celltype == "IF_curr_delta"
+        distance = p["v_thresh"] - p["v_reset"]
+        out_of_range(self.chip, "v_thresh - v_reset (mV, the chip resets to 0 and fires "
+                     "above a positive threshold)", where, distance, 1e-12, np.inf)
+        refractory = np.rint(p["tau_refrac"] / self.dt).astype(np.int64) + 1
+        out_of_range(self.chip, "refract_delay (ticks: tau_refrac/dt + 1)", where, refractory,
+                     1, self.f("refractory_max"))
+        dv = decay_v(p["tau_m"], self.dt)
+        r_v = (4096 - dv) / 4096.0
+        if delta:
+            taus = {}
+            du = np.full((1, description.size), 4095)
+            channel_of = {r: 0 for r in description.receptor_types}
+        elif np.allclose(p["tau_syn_E"], p["tau_syn_I"]):
+            taus = {"tau_syn_E": p["tau_syn_E"], "tau_syn_I": p["tau_syn_I"]}
+            du = decay_u(p["tau_syn_E"], self.dt)[np.newaxis]
+            channel_of = {"excitatory": 0, "inhibitory": 0}
+        else:
+            taus = {"tau_syn_E": p["tau_syn_E"], "tau_syn_I": p["tau_syn_I"]}
+            du = np.vstack([decay_u(p["tau_syn_E"], self.dt), decay_u(p["tau_syn_I"], self.dt)])
+            channel_of = {"excitatory": 0, "inhibitory": 1}
+        r_u = (4095 - du) / 4096.0
+        # what one unit of weight adds to the compartment's input, per mV of v
+        charge = {}
+        for receptor, channel in channel_of.items():
+            if delta:
+                charge[receptor] = np.ones(description.size)
+            else:
+                tau = taus["tau_syn_E" if receptor == "excitatory" else "tau_syn_I"]
+                charge[receptor] = tau * (1 - r_u[channel]) / p["cm"]
+        drive = (1 - r_v) * ((p["v_rest"] - p["v_reset"]) + p["i_offset"] * p["tau_m"] / p["cm"])
+        self._channel_of = channel_of
+        mantissa = _THRESHOLD_MANTISSA_START
+        while True:
+            v_unit = distance.max() / (mantissa * 2 ** self.f("threshold_exponent"))
+            fits = self._fits(drive / v_unit, incoming, charge, v_unit, description)
+            if fits or mantissa <= _THRESHOLD_MANTISSA_MIN:
+                break
+            mantissa //= 2
+        threshold_mantissa = np.rint(distance / v_unit / 64).astype(np.int64)
+        bias_values = drive / v_unit
+        bias_mantissa, bias_exponent = _mantissa_exponent(
+            bias_values, self.f("bias_mantissa_max"), self.f("bias_exponent_max"))
+        out_of_range(self.chip, "bias (i_offset and v_rest - v_reset, chip units)", where,
+                     bias_values, -self.f("bias_mantissa_max") * 2 ** bias_exponent,
+                     self.f("bias_mantissa_max") * 2 ** bias_exponent)
+        vmax_exponent = self.f("vmax_exponent_max")
+        vmin = -2 ** 23 + 1
+        vmax = 2 ** (9 + 2 * vmax_exponent) - 1
+        v0 = np.asarray(description.initial_values.get("v", p["v_rest"]), float)
+        v_initial = np.clip(np.rint((v0 - p["v_reset"]) / v_unit), vmin, vmax).astype(np.int64)
+        quantized = QuantizedPopulation(
+            index=description.index, label=description.label, size=description.size,
+            channel_of=channel_of, decay_u=du, decay_v=dv,
+            threshold=threshold_mantissa * 2 ** self.f("threshold_exponent"),
+            bias=bias_mantissa * 2 ** bias_exponent, refractory=refractory,
+            v_initial=v_initial, v_unit=float(v_unit), v_origin=p["v_reset"],
+            vmin=vmin, vmax=vmax,
+            input_per_unit={r: c / v_unit for r, c in charge.items()})
+        self._describe(quantized, description, p, r_v, r_u, taus, distance, bias_values)
+        return quantized
+
+    def _fits(self, bias, incoming, charge, v_unit, description):
+        """Whether the bias fits its format, every weight fits with some exponent, and the
+        input of all of a neuron's synapses at once fits the 21-bit input accumulator."""
+        limit = self.f("bias_mantissa_max") * 2 ** self.f("bias_exponent_max")
+        if np.size(bias) and np.abs(bias).max() > limit:
+            return False
+        largest = 255 * 2 ** (6 + self.f("weight_exponent_max"))
+        fan_in = {}
+        for projection in incoming:
+            if not len(projection):
+                continue
+            factor = charge[projection.receptor_type][projection.targets] / v_unit
+            q = np.abs(projection.weights * factor)
+            if q.max() > largest:
+                return False
+            channel = self._channel_of[projection.receptor_type]
+            fan_in[channel] = fan_in.get(channel, 0) + np.bincount(
+                projection.targets, q, minlength=description.size)
+        return all(total.max() < 2 ** self.f("input_bits") for total in fan_in.values())
+
+    def _describe(self, q, description, p, r_v, r_u, taus, distance, bias_values):
+        dt = self.dt
+        rows = [("tau_m", p["tau_m"], effective_tau(r_v, dt), "ms")]
+        for k, (name, tau) in enumerate(taus.items()):
+            channel = q.channel_of["excitatory" if name == "tau_syn_E" else "inhibitory"]
+            rows.append((name, tau, effective_tau(r_u[channel], dt), "ms"))
+        rows.append(("v_thresh", p["v_thresh"], p["v_reset"] + q.threshold * q.v_unit, "mV"))
+        rows.append(("tau_refrac", p["tau_refrac"], (q.refractory - 1) * dt, "ms"))
+        rows.append(("bias (v_rest, i_offset)", bias_values * q.v_unit, q.bias * q.v_unit,
+                     "mV/tick"))
+        q.parameters = [dict(name=name, unit=unit, requested=float(np.mean(want)),
+                             effective=float(np.mean(got)),
+                             max_relative_error=float(np.max(np.abs(got - want) / np.maximum(
+                                 np.abs(want), 1e-12))) if np.size(want) else 0.0)
+                        for name, want, got, unit in rows]
+        q.approximations = [
+            "v is measured from v_reset in units of %.3g uV; the chip fires when v exceeds "
+            "its threshold (PyNN: reaches it)" % (q.v_unit * 1000),
+            "the membrane decays by a 12-bit factor per tick, rounded toward zero",
+        ]
+        if description.celltype == "IF_curr_exp":
+            q.approximations.append(
+                "exponential PSCs decay by a 12-bit factor per tick; weights scaled so that "
+                "each PSC carries the charge it has in continuous time")
+            if q.compartments_per_neuron == 2:
+                q.approximations.append(
+                    "tau_syn_E != tau_syn_I: a second compartment per neuron holds the "
+                    "inhibitory current, which joins the soma's input each tick")
+
+    def _native(self, description):
+        p = {k: np.asarray(v) for k, v in description.parameters.items()}
+        where = f"population '{description.label}'"
+        f = self.f
+        for name, high in (("decay_u", 4095), ("decay_v", 4095),
+                           ("vth_mant", f("threshold_mantissa_max")),
+                           ("bias_mant", f("bias_mantissa_max")),
+                           ("bias_exp", f("bias_exponent_max")),
+                           ("refract_delay", f("refractory_max"))):
+            low = -high if name == "bias_mant" else (1 if name == "refract_delay" else 0)
+            out_of_range(self.chip, name, where, p[name], low, high)
+            if not np.array_equal(p[name], np.rint(p[name])):
+                raise ValueError(f"{self.chip.title}: {name} of {where} must be an integer")
+        v0 = np.asarray(description.initial_values.get("v", np.zeros(description.size)))
+        vmax = 2 ** (9 + 2 * f("vmax_exponent_max")) - 1
+        return QuantizedPopulation(
+            index=description.index, label=description.label, size=description.size,
+            channel_of={r: 0 for r in description.receptor_types},
+            decay_u=p["decay_u"].astype(np.int64)[np.newaxis],
+            decay_v=p["decay_v"].astype(np.int64),
+            threshold=p["vth_mant"].astype(np.int64) * 2 ** f("threshold_exponent"),
+            bias=p["bias_mant"].astype(np.int64) * 2 ** p["bias_exp"].astype(np.int64),
+            refractory=p["refract_delay"].astype(np.int64),
+            v_initial=np.rint(v0).astype(np.int64), v_unit=1.0,
+            v_origin=np.zeros(description.size), vmin=-2 ** 23 + 1, vmax=vmax,
+            input_per_unit={r: np.ones(description.size) for r in description.receptor_types},
+            native=True, approximations=["native type: the chip's own integer parameters, no conversion"])
+
+    # --- projections -------------------------------------------------------------
+
+    def projection(self, description, post):
+        """`description`'s synapses in the chip's weight format, onto the quantized `post`."""
+        where = f"projection '{description.label}'"
+        delay, off_grid = to_ticks(description.delays, self.dt)
+        clipped_delays = out_of_range(self.chip, "delay (ticks)", where, delay, 1,
+                                      self.f("delay_max"), "clip_delays", self.allowed)
+        delay = np.clip(delay, 1, self.f("delay_max"))
+        wanted = description.weights * post.input_per_unit[description.receptor_type][
+            description.targets]
+        weight, exponent, clipped = self._weights(wanted, where)
+        if post.native and not np.array_equal(weight, wanted):
+            raise ValueError(
+                f"{self.chip.title}: weights of {where} onto a native LoihiCompartment must be "
+                f"mantissa * 2**(6 + exponent) with one exponent for the projection; e.g. "
+                f"{wanted[weight != wanted][0]:g} is not")
+        errors = weight_errors(wanted, weight, clipped)
+        errors.update(delays_off_grid=off_grid, delays_clipped=int(np.count_nonzero(clipped_delays)),
+                      weight_exponent=exponent)
+        return QuantizedProjection(
+            index=description.index, label=description.label, pre=description.pre,
+            post=description.post, sources=description.sources, targets=description.targets,
+            channel=post.channel_of[description.receptor_type], weight=weight, delay=delay,
+            receptor=description.receptor_type, exponent=exponent, errors=errors)
+
+    def _weights(self, wanted, where):
+        """Mantissa (8 bits, sign mode from the signs present) times 2**(6 + exponent)."""
+        positive, negative = (wanted > 0).any(), (wanted < 0).any()
+        low, high, step = 0, 255, 1
+        if negative and positive:
+            low, high, step = -256, 254, 2
+        elif negative:
+            low, high = -256, 0
+        largest = np.abs(wanted).max() if wanted.size else 0.0
+        exponent = 0
+        top = self.f("weight_exponent_max")
+        while exponent < top and largest > max(high, -low) * 2 ** (6 + exponent):
+            exponent += 1
+        scale = 2 ** (6 + exponent)
+        mantissa = np.rint(wanted / (scale * step)) * step
+        clipped = out_of_range(self.chip, "weight (chip input units)", where, mantissa * scale,
+                               low * scale, high * scale, "clip_weights", self.allowed)
+        mantissa = np.clip(mantissa, low, high)
+        weight = np.clip(mantissa * scale, -self.f("weight_limit"), self.f("weight_limit"))
+        return weight.astype(np.int64), exponent, clipped
