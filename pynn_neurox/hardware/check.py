@@ -21,12 +21,11 @@ class ChipLimitError(ValueError):
 
 @dataclass(frozen=True)
 class Kind:
-    """What a neuron-model kind takes: the PyNN types it maps and what it can record."""
+    """What a neuron-model kind takes: the PyNN cell, source and synapse types it maps."""
 
     name: str
     cell_types: tuple
     source_types: tuple
-    recordable: tuple
     synapse_types: tuple = ("StaticSynapse",)
 
 
@@ -58,7 +57,8 @@ def out_of_range(chip, what, where, values, low, high, step=None, allowed=()):
 
 
 def check_network(network, chip, kind):
-    """Refuse cell types, synapse types, current sources and recordings the kind lacks."""
+    """Refuse cell types, synapse types and current sources the kind lacks (what a cell
+    type records, spikes and v, every kind records)."""
     chip_name = chip.title
     for population in network.populations:
         types = kind.cell_types + kind.source_types
@@ -67,11 +67,6 @@ def check_network(network, chip, kind):
                 f"{chip_name} cannot run population '{population.label}': cell type "
                 f"{population.celltype} does not map onto its {kind.name} neurons; it takes "
                 + ", ".join(types))
-        for variable in population.recorded:
-            if variable not in kind.recordable:
-                raise errors.RecordingError(
-                    variable, f"{population.celltype} on {chip_name} (population "
-                    f"'{population.label}'; recordable there: {', '.join(kind.recordable)})")
     for projection in network.projections:
         synapse = projection.synapse.kind
         if synapse not in kind.synapse_types:

@@ -163,9 +163,9 @@ class Placer:
                 core_of_axon[p.pre] = (axons, placement.core_of[p.pre][p.sources])
         for core in placement.cores:
             core.output_axons = 0
-        if not keys:
+        routes = np.unique(np.concatenate(keys or [np.zeros(0, np.int64)])) // cores
+        if routes.size == 0:
             return {}
-        routes = np.unique(np.concatenate(keys)) // cores  # the axon of each route
         axon_core = np.full(int(routes.max()) + 1, -1)
         for axons, source_cores in core_of_axon.values():
             axon_core[axons] = source_cores

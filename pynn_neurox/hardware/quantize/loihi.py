@@ -30,7 +30,6 @@ KIND = Kind(
     name="loihi_compartment",
     cell_types=("IF_curr_exp", "IF_curr_delta", "LoihiCompartment"),
     source_types=("SpikeSourceArray", "SpikeSourcePoisson"),
-    recordable=("spikes", "v"),
 )
 
 _THRESHOLD_MANTISSA_START = 2 ** 14
@@ -274,20 +273,16 @@ class LoihiQuantizer:
             receptor=description.receptor_type, exponent=exponent, errors=errors)
 
     def _weights(self, wanted, where):
-        """Mantissa (8 bits, sign mode from the signs present) times 2**(6 + exponent)."""
-        positive, negative = (wanted > 0).any(), (wanted < 0).any()
-        low, high, step = 0, 255, 1
-        if negative and positive:
-            low, high, step = -256, 254, 2
-        elif negative:
-            low, high = -256, 0
+        """Mantissa (8 bits; PyNN gives a projection weights of one sign, so the chip's
+        single-sign mode) times 2**(6 + exponent), the smallest exponent that holds them."""
+        low, high = (-256, 0) if (wanted < 0).any() else (0, 255)
         largest = np.abs(wanted).max() if wanted.size else 0.0
         exponent = 0
         top = self.f("weight_exponent_max")
         while exponent < top and largest > max(high, -low) * 2 ** (6 + exponent):
             exponent += 1
         scale = 2 ** (6 + exponent)
-        mantissa = np.rint(wanted / (scale * step)) * step
+        mantissa = np.rint(wanted / scale)
         clipped = out_of_range(self.chip, "weight (chip input units)", where, mantissa * scale,
                                low * scale, high * scale, "clip_weights", self.allowed)
         mantissa = np.clip(mantissa, low, high)
