@@ -73,7 +73,8 @@ class Placer:
                 self._check_chips(placement)
                 return placement
             for population, ratio in crowded.items():
-                cap[population] = max(1, min(cap[population] - 1, int(cap[population] * ratio)))
+                used = max(c.stop - c.first for c in placement.cores if c.population == population)
+                cap[population] = max(1, min(used - 1, int(used * ratio)))
         raise ChipLimitError(f"{self.chip.title}: no placement keeps every core's output "
                              "axons within the limit")
 

@@ -1,0 +1,92 @@
+"""The chip targets' speed: emulation against the software target, and mapping at scale.
+
+    .venv/bin/python benchmarks/hardware_benchmark.py
+
+1. Vogels-Abbott CUBA (4000 cells) on the Loihi emulator and on the Brian2 target, each
+   in a fresh process (imports untimed), for 1000 ticks of 1 ms (issue 4's case; with
+   1 ms ticks and 1 ms delays the network's activity dies out after the kick) and for
+   10 000 ticks of 0.1 ms (1 s of self-sustained activity). Target: emulator total
+   <= 1x the software total.
+2. Mapping (check + quantize + place + program) of a 1 000 000-synapse network: 10 000
+   IF_curr_exp cells with 100 inputs each, onto Loihi. Target: <= 5 s.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+
+
+def _vogels_abbott(target, timestep, ticks):
+    import brian2  # noqa: F401  (imported before timing)
+    import pyNN.neurox as sim
+    from pyNN.neurox.validation.networks import mean_rate, vogels_abbott
+    duration = ticks * timestep
+    start = time.perf_counter()
+    exc, inh, _ = vogels_abbott(sim, "CUBA", 4000, duration, timestep=timestep,
+                                delay=max(0.2, timestep), target=target)
+    built = time.perf_counter()
+    sim.run(duration)
+    ran = time.perf_counter()
+    rates = mean_rate(exc, duration), mean_rate(inh, duration)
+    done = time.perf_counter()
+    sim.end()
+    return dict(build=built - start, run=ran - built, retrieval=done - ran, rates=rates)
+
+
+def _mapping(synapses):
+    import pyNN.neurox as sim
+    cells = synapses // 100
+    sim.setup(timestep=1.0, target="loihi")
+    population = sim.Population(cells, sim.IF_curr_exp(tau_syn_E=5.0, tau_syn_I=5.0))
+    sim.Projection(population, population,
+                   sim.FixedNumberPreConnector(100, rng=sim.NumpyRNG(1)),
+                   sim.StaticSynapse(weight=0.01, delay=1.0))
+    start = time.perf_counter()
+    mapping = sim.get_mapping()
+    done = time.perf_counter()
+    return dict(seconds=done - start, synapses=int(mapping.program.target.size),
+                cores=len(mapping.placement.cores))
+
+
+def child(arguments):
+    kind, *rest = arguments
+    if kind == "va":
+        return _vogels_abbott(rest[0], float(rest[1]), int(rest[2]))
+    return _mapping(int(rest[0]))
+
+
+def run_in_process(*arguments):
+    command = [sys.executable, __file__, "--child", *map(str, arguments)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child)))
+        return
+    print(f"{'case':28} {'target':8} {'build':>7} {'run':>7} {'total':>7}  rates exc/inh (Hz)"
+          "  emulator / software")
+    for timestep, ticks in ((1.0, 1000), (0.1, 10000)):
+        run_in_process("va", "brian2", timestep, ticks)  # warm Brian2's cache, untimed
+        results = {target: run_in_process("va", target, timestep, ticks)
+                   for target in ("brian2", "loihi")}
+        totals = {t: r["build"] + r["run"] + r["retrieval"] for t, r in results.items()}
+        for target, r in results.items():
+            ratio = f"{totals['loihi'] / totals['brian2']:.2f}x" if target == "loihi" else ""
+            print(f"VA CUBA {ticks} ticks of {timestep:g} ms {target:8} {r['build']:7.2f} "
+                  f"{r['run']:7.2f} {totals[target]:7.2f}  {r['rates'][0]:6.2f}/"
+                  f"{r['rates'][1]:<6.2f}        {ratio}")
+    mapping = run_in_process("map", 1_000_000)
+    print(f"\nmapping {mapping['synapses']} synapses onto Loihi: {mapping['seconds']:.2f} s "
+          f"({mapping['cores']} cores; target <= 5 s)")
+
+
+if __name__ == "__main__":
+    main()
