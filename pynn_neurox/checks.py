@@ -8,7 +8,9 @@ _POSITIVE = ("tau_m", "tau_syn_E", "tau_syn_I", "tau_syn", "tau_rise", "tau_deca
              "tau_w", "tau_sfa", "tau_rr", "tau_eta", "tau_gamma", "delta_T", "delta_v",
              "g_leak", "tau_rec", "tau_plus", "tau_minus", "tau")
 _NON_NEGATIVE = ("tau_refrac", "rate", "duration", "tau_facil", "gbar_Na", "gbar_K",
-                 "lambda0", "alpha", "beta")
+                 "lambda0", "alpha", "beta", "mu_plus", "mu_minus", "rho")
+# probabilities of synapse types: transmission, use of resources
+_PROBABILITIES = ("p", "U")
 
 
 def _numeric(value):
@@ -36,6 +38,11 @@ def check_parameters(model, parameters, where):
             bad = f"{numbers[numbers <= 0][0]:g} (must be > 0)"
         elif short in _NON_NEGATIVE and (numbers < 0).any():
             bad = f"{numbers[numbers < 0][0]:g} (must be >= 0)"
+        elif short in _PROBABILITIES and ((numbers < 0) | (numbers > 1)).any():
+            bad = f"{numbers[(numbers < 0) | (numbers > 1)][0]:g} (must be within [0, 1])"
+        elif short == "n" and ((numbers < 1) | (numbers != np.round(numbers))).any():
+            bad = f"{numbers[(numbers < 1) | (numbers != np.round(numbers))][0]:g} " \
+                  "(must be a whole number >= 1)"
         if bad:
             raise errors.InvalidParameterValueError(
                 f"{model_name} parameter '{name}' in {where} has the invalid value {bad}")
@@ -65,3 +72,30 @@ def check_connections(projection_label, weights, delays, timestep, conductance_b
         raise errors.ConnectionError(
             f"projection '{projection_label}': delay {delays.min():g} ms is shorter than "
             f"the time step {timestep:g} ms")
+
+
+def check_plasticity(projection_label, receptor_type, values, negative_receptor):
+    """STDP bounds in order, and weights and bounds of the receptor's sign.
+
+    `values` holds per-connection arrays of `weight`, `w_min` and `w_max`; a receptor
+    takes negative weights where `negative_receptor` (current-based inhibition),
+    non-negative ones otherwise.
+    """
+    weights, w_min, w_max = (np.atleast_1d(np.asarray(values[name], dtype=float))
+                             for name in ("weight", "w_min", "w_max"))
+    w_min, w_max = np.broadcast_arrays(w_min, w_max)
+    reversed_ = w_min > w_max
+    if reversed_.any():
+        raise errors.InvalidParameterValueError(
+            f"STDPMechanism parameters 'w_min' and 'w_max' in projection "
+            f"'{projection_label}' are reversed: w_min = {w_min[reversed_][0]:g} > "
+            f"w_max = {w_max[reversed_][0]:g}")
+    sign, allowed, kind = ((-1, "<= 0", "current-based inhibitory") if negative_receptor
+                           else (1, ">= 0", "excitatory or conductance-based"))
+    for name, numbers in (("weight", weights), ("w_min", w_min), ("w_max", w_max)):
+        wrong = sign * numbers < 0
+        if wrong.any():
+            raise errors.InvalidWeightError(
+                f"projection '{projection_label}': plastic synapses onto the "
+                f"'{receptor_type}' receptor ({kind}) need {name} {allowed}, got "
+                f"{name} = {numbers[wrong][0]:g}")

@@ -14,9 +14,10 @@ from pyNN import common, errors
 from pyNN.connectors import FixedProbabilityConnector, OneToOneConnector
 from pyNN.random import RandomDistribution
 from pyNN.space import Space
+from pyNN.standardmodels import synapses
 
 from . import simulator
-from .checks import check_connections, check_parameters
+from .checks import check_connections, check_parameters, check_plasticity
 from .description import SynapseDescription
 
 
@@ -91,6 +92,14 @@ class Projection(common.Projection):
         weight = self.synapse_type.parameter_space["weight"].base_value
         if np.isscalar(weight) and not np.isfinite(weight):
             raise errors.InvalidWeightError(f"projection '{self.label}': the weight is {weight}")
+        if isinstance(self.synapse_type, synapses.STDPMechanism):
+            # before PyNN's own weight check, whose message does not say where
+            space = self.synapse_type.parameter_space
+            if all(space[name].is_homogeneous for name in ("weight", "w_min", "w_max")):
+                check_plasticity(self.label, self.receptor_type,
+                                 {name: space[name].base_value
+                                  for name in ("weight", "w_min", "w_max")},
+                                 self._negative_receptor())
         if isinstance(connector, OneToOneConnector):
             self._connect_one_to_one(connector)
         elif not (isinstance(connector, FixedProbabilityConnector)
@@ -195,6 +204,12 @@ class Projection(common.Projection):
                 synapse = _synapse_description(self.synapse_type)
                 synapse.parameters = {name: values[name][positions].copy() for name in values
                                       if name not in ("weight", "delay")}
+                if synapse.timing_dependence:
+                    rule = self.synapse_type
+                    synapse.timing_parameters, synapse.weight_parameters = (
+                        {name: synapse.parameters[name]
+                         for name in component.get_parameter_names()}
+                        for component in (rule.timing_dependence, rule.weight_dependence))
                 description = network.add_projection(
                     label=self.label or f"projection{len(network.projections)}",
                     pre=pre_pop._description.index, post=post_pop._description.index,
@@ -208,6 +223,10 @@ class Projection(common.Projection):
         return any(getattr(population.celltype, "conductance_based", False)
                    for population, _, _ in _root(self.post))
 
+    def _negative_receptor(self):
+        """Whether the receptor takes negative weights (current-based inhibition)."""
+        return self.receptor_type == "inhibitory" and not self._conductance_based()
+
     def _check(self, values):
         conductance_based = self._conductance_based()
         check_connections(self.label, values["weight"], values["delay"],
@@ -215,6 +234,9 @@ class Projection(common.Projection):
         check_parameters(self.synapse_type,
                          {k: v for k, v in values.items() if k not in ("weight", "delay")},
                          f"projection '{self.label}'")
+        if isinstance(self.synapse_type, synapses.STDPMechanism):
+            check_plasticity(self.label, self.receptor_type, values,
+                             self._negative_receptor())
 
     # --- reading and writing connection attributes ----------------------------
 
@@ -239,14 +261,20 @@ class Projection(common.Projection):
         out = np.empty(len(self))
         target = simulator.state.target
         for description, positions in self._parts:
-            if target is not None:
-                out[positions] = target.connection_values(description.index, name)
+            values = None if target is None else target.connection_values(description.index,
+                                                                          name)
+            if values is not None:
+                out[positions] = values
             elif name == "weight":
                 out[positions] = description.weights
             elif name == "delay":
                 out[positions] = description.delays
-            else:
+            elif name in description.synapse.initial_values:
+                out[positions] = description.synapse.initial_values[name]
+            elif name in description.synapse.parameters:
                 out[positions] = description.synapse.parameters[name]
+            else:  # synaptic state before the first run
+                out[positions] = self.synapse_type.default_initial_values[name]
         return out
 
     def _write(self, name, positions, values):
@@ -255,6 +283,14 @@ class Projection(common.Projection):
                               self._conductance_based())
         if name == "delay":
             check_connections(self.label, [], values, simulator.state.dt, False)
+        if name not in ("weight", "delay"):
+            check_parameters(self.synapse_type, {name: values}, f"projection '{self.label}'")
+        if isinstance(self.synapse_type, synapses.STDPMechanism):
+            current = {n: self._values(n) for n in ("weight", "w_min", "w_max")}
+            current[name] = current.get(name, np.zeros(len(self))).copy()
+            current[name][positions] = values
+            check_plasticity(self.label, self.receptor_type, current,
+                             self._negative_receptor())
         for description, part_positions in self._parts:
             mine = np.isin(positions, part_positions)
             if not mine.any():
@@ -270,6 +306,13 @@ class Projection(common.Projection):
                 raise errors.NonExistentParameterError(
                     name, type(self.synapse_type).__name__,
                     self.synapse_type.get_parameter_names())
+            if name in description.changed:  # an earlier change may have touched others
+                earlier = description.changed_positions.get(name)
+                local = None if earlier is None else np.union1d(earlier, local)
+            if local is None or local.size == len(description):
+                description.changed_positions.pop(name, None)
+            else:
+                description.changed_positions[name] = local
             description.changed.add(name)
 
     def _set_attributes(self, parameter_space):
@@ -301,6 +344,7 @@ class Projection(common.Projection):
         for description, positions in self._parts:
             description.synapse.initial_values[variable] = values[positions].copy()
             description.changed.add(f"initial:{variable}")
+            description.changed_positions.pop(f"initial:{variable}", None)
 
     def _native_names(self, names):
         return [name[:-1] if name in ("weights", "delays") else name for name in names]
@@ -340,8 +384,9 @@ class Projection(common.Projection):
     def get(self, attribute_names, format, gather=True, with_address=True,
             multiple_synapses="sum"):
         names = [attribute_names] if isinstance(attribute_names, str) else attribute_names
-        known = set(self.synapse_type.get_parameter_names()) | {"weight", "delay", "weights",
-                                                                  "delays"}
+        known = (set(self.synapse_type.get_parameter_names())
+                 | set(getattr(self.synapse_type, "default_initial_values", {}))
+                 | {"weight", "delay", "weights", "delays"})
         for name in names:
             if name not in known:
                 raise errors.NonExistentParameterError(

@@ -17,7 +17,11 @@ from . import simulator
 
 
 def _identity_translations(model):
-    return build_translations(*[(name, name) for name in model.default_parameters])
+    """Parameters, and synaptic state that Projection.get reads (e.g. `u`), keep their names."""
+    names = list(model.default_parameters)
+    if issubclass(model, synapses.StandardSynapseType):
+        names += list(getattr(model, "default_initial_values", {}))
+    return build_translations(*[(name, name) for name in names])
 
 
 def _bind(base, namespace, **attributes):
@@ -126,6 +130,7 @@ for _name in ("StaticSynapse", "TsodyksMarkramSynapse", "SimpleStochasticSynapse
 # synapses can be initialised; before the first spike a = n and u = U, as in NEST
 for _name in ("MultiQuantalSynapse", "StochasticTsodyksMarkramSynapse"):
     globals()[_name].default_initial_values = {"a": 1.0, "u": 0.5}
+    globals()[_name].translations = _identity_translations(globals()[_name])
 
 
 class ElectricalSynapse(synapses.ElectricalSynapse):

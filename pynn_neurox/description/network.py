@@ -50,7 +50,11 @@ class SynapseDescription:
     `kind` is the PyNN synapse type name; `parameters` holds per-connection
     arrays or scalars beyond weight and delay; plastic rules carry their
     timing and weight dependence names and parameters so that a chip target
-    can translate them into its own rule or refuse them by name.
+    can translate them into its own rule or refuse them by name. The timing
+    and weight parameters are the same arrays as in `parameters`, grouped:
+    SpikePairRule (tau_plus, tau_minus, A_plus, A_minus) or Vogels2011Rule
+    (tau, eta, rho); weight dependences (w_min, w_max and, for Gutig, mu_plus,
+    mu_minus).
     """
 
     kind: str
@@ -84,6 +88,9 @@ class ProjectionDescription:
     delays: np.ndarray
     # attribute names changed since a target last read them
     changed: set = field(default_factory=set)
+    # attribute name -> the connections changed, for names changed in only some of
+    # them (a target then keeps the learned weights of the others)
+    changed_positions: dict = field(default_factory=dict)
 
     def __len__(self):
         return self.sources.size

@@ -2,7 +2,8 @@
 
 `effect` is the post-synaptic cell model's statement for one receptor, written
 with `w_syn` for the weight that arrives; synapse dynamics replace it by the
-efficacy of each transmission (`w_eff`).
+efficacy of each transmission (`w_eff`). The equations, and the NEST model each
+form reproduces, are in docs/synapses/.
 """
 
 from dataclasses import dataclass, field
@@ -10,15 +11,27 @@ from dataclasses import dataclass, field
 import numpy as np
 from pyNN import errors
 
-_WEIGHT_UPDATES = {
-    # (potentiation, depression) for one pairing, with the trace in `trace`
-    "AdditiveWeightDependence": ("w_max*A_plus*trace", "w_max*A_minus*trace"),
-    "MultiplicativeWeightDependence": ("(w_max - w_syn)*A_plus*trace",
-                                       "(w_syn - w_min)*A_minus*trace"),
-    "AdditivePotentiationMultiplicativeDepression": ("w_max*A_plus*trace",
-                                                     "(w_syn - w_min)*A_minus*trace"),
-    "GutigWeightDependence": ("(w_max - w_syn)**mu_plus*A_plus*trace",
-                              "(w_syn - w_min)**mu_minus*A_minus*trace"),
+# STDP weight dependences: (potentiation, depression) factors of the weight, relative
+# to w_max (NEST's stdp_synapse with mu_plus, mu_minus; PyNN's four are its special cases)
+_WEIGHT_FACTORS = {
+    "AdditiveWeightDependence": ("1", "1"),
+    "MultiplicativeWeightDependence": ("(w_max - w_syn)/w_max", "(w_syn - w_min)/w_max"),
+    "AdditivePotentiationMultiplicativeDepression": ("1", "(w_syn - w_min)/w_max"),
+    "GutigWeightDependence": ("((w_max - w_syn)/w_max)**mu_plus",
+                              "((w_syn - w_min)/w_max)**mu_minus"),
+}
+
+# STDP timing dependences: the time constants of the pre- and post-synaptic traces,
+# the amplitude of potentiation (per unit of trace) and of depression (per unit of
+# trace), and a depression at each pre-synaptic spike whatever the timing
+_TIMING_RULES = {
+    # NEST's stdp_synapse: lambda = A_plus, alpha = A_minus/A_plus, Wmax = w_max
+    "SpikePairRule": dict(tau_pre="tau_plus", tau_post="tau_minus",
+                          potentiation="w_max*A_plus", depression="w_max*A_minus",
+                          constant_depression=None),
+    # NEST's vogels_sprekeler_synapse: alpha = 2*rho*tau (rho in Hz, tau in ms)
+    "Vogels2011Rule": dict(tau_pre="tau", tau_post="tau", potentiation="eta",
+                           depression=None, constant_depression="eta*2*rho*tau/1000"),
 }
 
 # the most release sites a quantal synapse may have: its draws are unrolled in the code
@@ -35,8 +48,9 @@ class SynapseModel:
     on_pre: str
     on_post: str = None
     method: str = "euler"
-    # synaptic state variable -> its value before any spike: a number, or the name of
-    # a synapse parameter whose value it starts from
+    # synaptic state variable -> its value before any spike: a number, the name of a
+    # synapse parameter whose value it starts from, or "delay" (the pre-synaptic
+    # pathway's delay, so that the first interval counts from time 0 as in NEST)
     state: dict = field(default_factory=dict)
 
 
@@ -55,8 +69,66 @@ def _quantal_release(sites):
             + "w_eff = released*w_syn\n")
 
 
-def synapse_model(synapse, effect):
-    """The SynapseModel of `synapse` delivering through `effect`."""
+def _tsodyks_markram(psc_tau):
+    """NEST's tsodyks_synapse: resources are available (x), active (y, decaying with the
+    post-synaptic current's time constant) or recovering (1 - x - y, with tau_rec).
+
+    Without a current time constant (delta synapses) the active state is empty and the
+    form is NEST's tsodyks2_synapse.
+    """
+    if psc_tau is None:
+        recovery = "x = x + (1 - exp(-h/tau_rec))*(1 - x)\n"
+    else:
+        # the share of active resources that has recovered after h, continuous when
+        # both time constants are equal
+        recovery = (f"p_zz = exp(-h/tau_rec)\np_yy = exp(-h/{psc_tau})\n"
+                    f"x = x + (1 - p_yy - p_zz*h/{psc_tau}*exprel(h/tau_rec - h/{psc_tau}))*y"
+                    " + (1 - p_zz)*(1 - x - y)\n"
+                    "y = y*p_yy\n")
+    return ("h = (t - t_last)/ms\n" + recovery + _FACILITATION
+            + "w_eff = u*x*w_syn\n")
+
+
+def _stdp(synapse, effect):
+    """All-to-all pair STDP as NEST computes it, with traces per synapse.
+
+    The pre-synaptic pathway updates the weight, then transmits it (NEST sends the
+    updated weight); the target sets the post-synaptic pathway's delay so that both
+    pathways see the spikes at the synapse (see Brian2Target._build_projection).
+    A pre- and a post-synaptic spike at the same moment do not pair, as in NEST: the
+    post-synaptic pathway, which runs after the pre-synaptic one, then leaves out the
+    pre-synaptic spike of its own step (`lastupdate` is the time of the last pathway
+    run of the synapse before this one).
+    """
+    rule = _TIMING_RULES.get(synapse.timing_dependence)
+    factors = _WEIGHT_FACTORS.get(synapse.weight_dependence)
+    if rule is None or factors is None:
+        raise errors.NoModelAvailableError(
+            f"STDP with {synapse.timing_dependence} and {synapse.weight_dependence} "
+            "is not available on the brian2 target")
+    grow, shrink = factors
+    pre = ""
+    if rule["depression"]:
+        pre += f"w_syn = clip(w_syn - {rule['depression']}*{shrink}*apost, w_min, w_max)\n"
+    else:  # symmetric rule: the pre-synaptic spike also pairs with earlier post spikes
+        pre += f"w_syn = clip(w_syn + {rule['potentiation']}*{grow}*apost, w_min, w_max)\n"
+    if rule["constant_depression"]:
+        pre += f"w_syn = clip(w_syn - {rule['constant_depression']}*{shrink}, w_min, w_max)\n"
+    post = (f"w_syn = clip(w_syn + {rule['potentiation']}*{grow}"
+            "*(apre - int(lastupdate == t)), w_min, w_max)\napost += 1")
+    return SynapseModel(
+        f"dapre/dt = -apre/{rule['tau_pre']}/ms : 1 (event-driven)\n"
+        f"dapost/dt = -apost/{rule['tau_post']}/ms : 1 (event-driven)\n",
+        pre + effect + "\napre += 1", post, method="exact",
+        state={"lastupdate": -1e6})
+
+
+def synapse_model(synapse, effect, psc_tau=None):
+    """The SynapseModel of `synapse` delivering through `effect`.
+
+    `psc_tau` is the post-synaptic variable holding the receptor's current time
+    constant (e.g. `tau_syn_E_post`), None for delta synapses.
+    """
     kind = synapse.kind
     base = "w_syn : 1\n" + "".join(f"{name} : 1\n" for name in synapse.parameters)
     transmit = effect.replace("w_syn", "w_eff")
@@ -65,40 +137,26 @@ def synapse_model(synapse, effect):
     if kind == "SimpleStochasticSynapse":
         return SynapseModel(base, "w_eff = w_syn*int(rand() < p)\n" + transmit)
     if kind == "TsodyksMarkramSynapse":
-        # NEST's tsodyks2_synapse: resources x and use u jump at each spike and relax
-        # exponentially in between
         return SynapseModel(
-            base + "x : 1\nu : 1\nt_last : second\n",
-            "h = (t - t_last)/ms\n"
-            "x = 1 + (x - x*u - 1)*exp(-h/tau_rec)\n" + _FACILITATION
-            + "w_eff = x*u*w_syn\n" + transmit + "\nt_last = t",
-            state={"x": 1.0, "u": 0.0})
+            base + "x : 1\ny : 1\nu : 1\nt_last : second\n",
+            _tsodyks_markram(psc_tau) + transmit + "\ny = y + u*x\nx = x - u*x\nt_last = t",
+            state={"x": 1.0, "y": 0.0, "u": 0.0, "t_last": "delay"})
     if kind in ("MultiQuantalSynapse", "StochasticTsodyksMarkramSynapse"):
         # the stochastic Tsodyks-Markram synapse is the quantal one with a single site
         sites = np.asarray(synapse.parameters.get("n", 1))
         top = int(sites.max()) if sites.size else 1
-        if top > MAX_RELEASE_SITES or (sites < 1).any():
-            raise errors.InvalidParameterValueError(
-                f"{kind}: n must be between 1 and {MAX_RELEASE_SITES}, got {sites.min()} to "
-                f"{top}")
+        if top > MAX_RELEASE_SITES:
+            raise errors.NoModelAvailableError(
+                f"{kind}: the brian2 target draws at most {MAX_RELEASE_SITES} release sites, "
+                f"got n = {top}")
         model = base + "a : 1\nu : 1\nt_last : second\n" + ("n : 1\n" if kind[0] == "S" else "")
         state = {"a": "n", "u": "U"} if kind[0] == "M" else {"a": 1.0, "n": 1.0, "u": "U"}
         return SynapseModel(model, _quantal_release(top) + transmit
-                            + "\na = a - released\nt_last = t", state=state)
+                            + "\na = a - released\nt_last = t",
+                            state=dict(state, t_last="delay"))
     if kind == "STDPMechanism":
-        if synapse.timing_dependence != "SpikePairRule" \
-                or synapse.weight_dependence not in _WEIGHT_UPDATES:
-            raise errors.NoModelAvailableError(
-                f"STDP with {synapse.timing_dependence} and {synapse.weight_dependence} "
-                "is not available on the brian2 target yet")
-        potentiation, depression = _WEIGHT_UPDATES[synapse.weight_dependence]
-        return SynapseModel(
-            base + "dapre/dt = -apre/tau_plus/ms : 1 (event-driven)\n"
-            "dapost/dt = -apost/tau_minus/ms : 1 (event-driven)\n",
-            effect + "\napre += 1\n"
-            f"w_syn = clip(w_syn - {depression.replace('trace', 'apost')}, w_min, w_max)",
-            "apost += 1\n"
-            f"w_syn = clip(w_syn + {potentiation.replace('trace', 'apre')}, w_min, w_max)",
-            method="exact")
+        model = _stdp(synapse, effect)
+        model.model = base + model.model
+        return model
     raise errors.NoModelAvailableError(
-        f"synapse type {kind} is not available on the brian2 target yet")
+        f"synapse type {kind} is not available on the brian2 target")

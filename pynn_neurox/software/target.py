@@ -324,20 +324,34 @@ class Brian2Target:
                 f"'{description.receptor_type}' does not exist on population "
                 f"'{post_population.label}' ({post_population.celltype})")
         effect = post_model.receptors[description.receptor_type]
-        model = synapse_model(description.synapse, effect)
+        model = synapse_model(description.synapse, effect, self._psc_time_constant(description))
         synapses = b2.Synapses(pre, post, model=model.model, on_pre=model.on_pre,
                                on_post=model.on_post, method=model.method, namespace={})
         synapses.connect(i=description.sources, j=description.targets)
+        self._write_connections(synapses, description, ("weight", "delay")
+                                + tuple(description.synapse.parameters))
         parameters = description.synapse.parameters
         for name, start in model.state.items():
-            synapses.variables[name].set_value(
-                np.broadcast_to(parameters[start] if isinstance(start, str) else start,
-                                len(description)))
-        self._write_connections(synapses, description, ("weight", "delay") + tuple(parameters)
-                                + tuple(f"initial:{name}"
-                                        for name in description.synapse.initial_values))
+            value = (np.asarray(synapses.delay[:]) if start == "delay"
+                     else parameters[start] if isinstance(start, str) else start)
+            synapses.variables[name].set_value(np.broadcast_to(value, len(description)))
+        self._write_connections(synapses, description,
+                                tuple(f"initial:{name}"
+                                      for name in description.synapse.initial_values))
         description.changed.clear()
+        description.changed_positions.clear()
         return synapses
+
+    def _psc_time_constant(self, description):
+        """The post-synaptic variable holding the receptor's current time constant (the
+        `tau_psc` NEST's tsodyks_synapse takes from it), or None for delta synapses."""
+        receptor = description.receptor_type
+        group = self._slots[description.post][0]
+        for name in {"excitatory": ["tau_syn_E"], "inhibitory": ["tau_syn_I"]}.get(
+                receptor, [f"{receptor}_tau_syn", f"{receptor}_tau_decay"]):
+            if name in group.variables:
+                return f"{name}_post"
+        return None
 
     def _delay_offset(self, description):
         """Steps by which Brian2's delay is shorter than the PyNN delay (see module doc)."""
@@ -345,22 +359,51 @@ class Brian2Target:
         generator = model is None
         return int(generator) + int(bool(model and model.threshold_after_synapses))
 
+    def _post_delay_steps(self, description):
+        """Delay of the post-synaptic pathway of a plastic synapse, in steps.
+
+        The pre-synaptic pathway runs at the time the spike arrives, PyNN delay d after
+        it was emitted; at the synapse, the pre-synaptic spike is seen (1 - f)*d after
+        emission and the post-synaptic one f*d after (f: the dendritic delay fraction).
+        Shifting both by f*d puts the pre-synaptic event at arrival and the post-synaptic
+        one 2*f*d after its spike. Brian2 runs a pathway one step before the reported
+        time of the spike plus its delay, except the pre-synaptic pathway of cells that
+        spike after the synapses' slot, which runs two steps before: the post-synaptic
+        pathway is then one step shorter (and with f = 0 cannot be, so such a post-
+        synaptic spike is seen one step late).
+        """
+        fraction = np.broadcast_to(description.synapse.parameters["dendritic_delay_fraction"],
+                                   len(description))
+        model = self._models.get(description.pre)
+        early = int(bool(model and model.threshold_after_synapses))
+        steps = np.rint(2 * fraction * description.delays / self.dt).astype(np.int64) - early
+        return np.maximum(steps, 0)
+
     def _write_connections(self, synapses, description, names):
+        """Write attributes from the description into Brian2: all connections, or only
+        those listed in `changed_positions` (learned weights of the others stay)."""
         b2 = _b2()
         for name in names:
+            where = description.changed_positions.get(name, slice(None))
             if name == "weight":
-                synapses.variables["w_syn"].set_value(description.weights)
+                synapses.variables["w_syn"].get_addressable_value("w_syn", synapses)[where] = \
+                    description.weights[where]
             elif name == "delay":
                 steps = np.rint(description.delays / self.dt).astype(np.int64)
                 steps = np.maximum(steps - self._delay_offset(description), 0)
                 synapses.delay = steps * self.dt * b2.ms
+                if "dendritic_delay_fraction" in synapses.variables:
+                    synapses.post.delay = self._post_delay_steps(description) * self.dt * b2.ms
             elif name.startswith("initial:"):
                 variable = name.split(":", 1)[1]
-                synapses.variables[variable].set_value(
-                    description.synapse.initial_values[variable])
+                _view(synapses, variable)[where] = \
+                    np.broadcast_to(description.synapse.initial_values[variable],
+                                    len(description))[where]
             elif name in synapses.variables:
-                synapses.variables[name].set_value(
-                    np.broadcast_to(description.synapse.parameters[name], len(description)))
+                _view(synapses, name)[where] = np.broadcast_to(
+                    description.synapse.parameters[name], len(description))[where]
+            if name == "dendritic_delay_fraction":
+                synapses.post.delay = self._post_delay_steps(description) * self.dt * b2.ms
 
     # --- changes between runs -----------------------------------------------------
 
@@ -370,9 +413,13 @@ class Brian2Target:
                 self._push_population(population)
         for projection in self.network.projections:
             if projection.changed and self._synapses.get(projection.index) is not None:
-                self._write_connections(self._synapses[projection.index], projection,
-                                        tuple(projection.changed))
-                projection.changed.clear()
+                self._push_projection(projection)
+
+    def _push_projection(self, description):
+        self._write_connections(self._synapses[description.index], description,
+                                tuple(description.changed))
+        description.changed.clear()
+        description.changed_positions.clear()
 
     def _push_population(self, description):
         if description.celltype == "SpikeSourceArray":
@@ -435,14 +482,14 @@ class Brian2Target:
     # --- connections ---------------------------------------------------------------
 
     def connection_values(self, projection_index, name):
+        """Current values of a connection attribute or of synaptic state (`u`, ...) in
+        Brian2; None before the synapses exist (the description then holds them)."""
         description = self.network.projections[projection_index]
         synapses = self._synapses.get(projection_index)
-        if synapses is None or name == "delay" or description.changed:
-            if name == "weight":
-                return description.weights
-            if name == "delay":
-                return description.delays
-            return np.broadcast_to(description.synapse.parameters[name], len(description))
+        if synapses is None or name == "delay":
+            return None
+        if description.changed:
+            self._push_projection(description)
         variable = "w_syn" if name == "weight" else name
         return np.asarray(synapses.variables[variable].get_value()).copy()
 

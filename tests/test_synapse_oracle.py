@@ -1,0 +1,188 @@
+"""NEST as the oracle for plastic and short-term synapses.
+
+STDP: a pair protocol, one pre- and one post-synaptic spike per synapse with the
+timing at the synapse from -100 to +100 ms, then a late pre-synaptic spike (NEST
+applies potentiation only at the next pre-synaptic spike). NEST's synapse, driven by
+parrot neurons that repeat the spike times pyNN.neurox produced, must give the same
+weight change within 1 %, for every weight dependence of the pair rule and for the
+Vogels-Sprekeler rule, onto a cell that spikes before its synapses act (IF_curr_exp)
+and one that spikes after (IF_curr_delta). Parameters are mapped as pyNN.nest maps
+them (weights in pA, lambda = A_plus, alpha = A_minus/A_plus).
+
+Tsodyks-Markram: the post-synaptic conductance of each spike of a 20 Hz train through
+pyNN.nest (tsodyks_synapse, tau_psc from the cell) and pyNN.neurox.
+"""
+
+import numpy as np
+import pytest
+
+nest = pytest.importorskip("nest")
+
+DT = 0.1
+DELAY = 1.0
+W_MAX = 0.01      # nA
+W_START = 0.005
+LAGS = np.arange(-100.0, 100.1, 5.0)   # post minus pre spike time at the synapse (ms)
+T_POST = 150.0    # roughly when the post-synaptic cells spike
+T_FLUSH = 1600.0
+PAIR = dict(tau_plus=16.8, tau_minus=33.7, A_plus=0.01, A_minus=0.012)
+VOGELS = dict(tau=33.7, eta=0.0005, rho=20.0)
+# name -> (timing rule, weight dependence and its parameters, NEST model, NEST parameters)
+RULES = {
+    "additive": ("SpikePairRule", "AdditiveWeightDependence", {},
+                 "stdp_synapse", dict(mu_plus=0.0, mu_minus=0.0)),
+    "multiplicative": ("SpikePairRule", "MultiplicativeWeightDependence", {},
+                       "stdp_synapse", dict(mu_plus=1.0, mu_minus=1.0)),
+    "add-pot-mult-dep": ("SpikePairRule", "AdditivePotentiationMultiplicativeDepression", {},
+                         "stdp_synapse", dict(mu_plus=0.0, mu_minus=1.0)),
+    "gutig": ("SpikePairRule", "GutigWeightDependence", dict(mu_plus=0.3, mu_minus=0.7),
+              "stdp_synapse_hom", dict(mu_plus=0.3, mu_minus=0.7)),
+    "vogels": ("Vogels2011Rule", "AdditiveWeightDependence", {},
+               "vogels_sprekeler_synapse", {}),
+}
+POSTS = ("IF_curr_exp", "IF_curr_delta")
+
+
+def _neurox_pairs(sim, fraction):
+    """(pre spike stamps per synapse, post stamps per post type, final weights per rule
+    and post type) of the pair protocol in pyNN.neurox."""
+    sim.setup(timestep=DT, min_delay=DT)
+    local_delay = fraction * DELAY - (1 - fraction) * DELAY   # post minus pre at the synapse
+    pre_times = np.round((T_POST + local_delay - LAGS) / DT) * DT
+    pre = sim.Population(LAGS.size, sim.SpikeSourceArray(
+        spike_times=[[t, T_FLUSH] for t in pre_times]), label="pre")
+    driver = sim.Population(1, sim.SpikeSourceArray(spike_times=[T_POST - 1.0]))
+    posts = {
+        "IF_curr_exp": (sim.Population(1, sim.IF_curr_exp(tau_syn_E=0.5), label="exp"), 40.0),
+        "IF_curr_delta": (sim.Population(1, sim.IF_curr_delta(), label="delta"), 20.0),
+    }
+    projections = {}
+    for kind, (post, drive) in posts.items():
+        post.record("spikes")
+        sim.Projection(driver, post, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=drive, delay=1.0))
+        for name, (timing, weights, wparams, _, _) in RULES.items():
+            rule = getattr(sim, timing)(**(PAIR if timing == "SpikePairRule" else VOGELS))
+            dependence = getattr(sim, weights)(w_min=0.0, w_max=W_MAX, **wparams)
+            projections[name, kind] = sim.Projection(
+                pre, post, sim.AllToAllConnector(),
+                sim.STDPMechanism(rule, dependence, weight=W_START, delay=DELAY,
+                                  dendritic_delay_fraction=fraction),
+                receptor_type="excitatory", label=f"{name}-{kind}")
+    sim.run(T_FLUSH + 10.0)
+    post_times = {kind: np.asarray(post.get_data().segments[0].spiketrains[0].magnitude)
+                  for kind, (post, _) in posts.items()}
+    weights = {key: projection.get("weight", format="array")[:, 0]
+               for key, projection in projections.items()}
+    sim.end()
+    return pre_times, post_times, weights
+
+
+def _nest_weights(pre_times, post_times, name):
+    """Final weights (nA) of NEST's synapse for each pre-synaptic spike time."""
+    timing, _, wparams, model, nest_params = RULES[name]
+    nest.ResetKernel()
+    nest.set(resolution=DT, print_time=False)
+    # a parrot neuron fed by a generator one step earlier repeats each time exactly
+    pre_gen = nest.Create("spike_generator", LAGS.size,
+                          params=[{"spike_times": [t - DT, T_FLUSH - DT]} for t in pre_times])
+    pre = nest.Create("parrot_neuron", LAGS.size)
+    nest.Connect(pre_gen, pre, "one_to_one", {"delay": DT})
+    post_gen = nest.Create("spike_generator", params={"spike_times": list(post_times - DT)})
+    post = nest.Create("parrot_neuron")
+    nest.Connect(post_gen, post, syn_spec={"delay": DT})
+    if timing == "SpikePairRule":
+        post.set(tau_minus=PAIR["tau_minus"])
+        spec = dict(tau_plus=PAIR["tau_plus"], **{"lambda": PAIR["A_plus"]},
+                    alpha=PAIR["A_minus"] / PAIR["A_plus"], Wmax=1000 * W_MAX, **nest_params)
+    else:
+        post.set(tau_minus=VOGELS["tau"])
+        spec = dict(tau=VOGELS["tau"], eta=1000 * VOGELS["eta"],
+                    alpha=2 * VOGELS["rho"] * VOGELS["tau"] / 1000, Wmax=1000 * W_MAX)
+    if model.endswith("_hom"):
+        nest.SetDefaults(model, spec)
+        spec = {}
+    # receptor 1 of a parrot neuron ignores the spikes, so only the timing matters
+    nest.Connect(pre, post, "all_to_all", dict(synapse_model=model, weight=1000 * W_START,
+                                               delay=DELAY, receptor_type=1, **spec))
+    nest.Simulate(T_FLUSH + 10.0)
+    connections = nest.GetConnections(pre, post, synapse_model=model)
+    order = np.argsort(connections.get("source"))
+    return np.asarray(connections.get("weight"))[order] / 1000
+
+
+@pytest.fixture(scope="module")
+def dendritic_pairs():
+    import pyNN.neurox as sim
+    return _neurox_pairs(sim, fraction=1.0)
+
+
+@pytest.mark.parametrize("post_type", POSTS)
+@pytest.mark.parametrize("name", RULES)
+def test_stdp_pairs_agree_with_nest(dendritic_pairs, name, post_type):
+    pre_times, post_times, weights = dendritic_pairs
+    assert post_times[post_type].size == 1
+    expected = _nest_weights(pre_times, post_times[post_type], name) - W_START
+    change = weights[name, post_type] - W_START
+    assert np.abs(expected).max() > 0.01 * W_START     # the protocol does change weights
+    np.testing.assert_allclose(change, expected, rtol=0.01, atol=1e-9 * W_MAX)
+
+
+def _pair_rule_change(lag, w, name):
+    """Hand-computed change of one pair (lag: post minus pre at the synapse)."""
+    _, _, wparams, _, mus = RULES[name]
+    if lag > 0:
+        grow = ((W_MAX - w) / W_MAX) ** mus["mu_plus"]
+        return min(W_MAX * PAIR["A_plus"] * grow * np.exp(-lag / PAIR["tau_plus"]), W_MAX - w)
+    if lag < 0:
+        shrink = (w / W_MAX) ** mus["mu_minus"]
+        return -min(W_MAX * PAIR["A_minus"] * shrink * np.exp(lag / PAIR["tau_minus"]), w)
+    return 0.0
+
+
+@pytest.mark.parametrize("name", ["additive", "multiplicative", "add-pot-mult-dep", "gutig"])
+def test_axonal_delay_pairs_match_the_rule(name):
+    """dendritic_delay_fraction=0 (NEST has no such mode): the pre-synaptic spike is seen
+    at the synapse a delay after it left, the post-synaptic one at once."""
+    import pyNN.neurox as sim
+    pre_times, post_times, weights = _neurox_pairs(sim, fraction=0.0)
+    for post_type in POSTS:
+        lags = post_times[post_type][0] - (pre_times + DELAY)
+        expected = [_pair_rule_change(lag, W_START, name) for lag in lags]
+        np.testing.assert_allclose(weights[name, post_type] - W_START, expected,
+                                   rtol=1e-6, atol=1e-12)
+
+
+# --- Tsodyks-Markram ------------------------------------------------------------------
+
+TRAIN = np.arange(20.0, 520.0, 50.0)   # 20 Hz
+TM_CASES = [  # U, tau_rec, tau_facil: depressing, facilitating, pure depression
+    (0.5, 100.0, 0.0), (0.1, 50.0, 200.0), (0.8, 400.0, 0.0)]
+
+
+def _tm_amplitudes(sim, U, tau_rec, tau_facil):
+    """Peak synaptic conductance (uS) after each spike of the train (the conductance has
+    decayed to nothing before the next spike)."""
+    sim.setup(timestep=DT, min_delay=DT)
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=TRAIN))
+    cell = sim.Population(1, sim.IF_cond_exp(tau_syn_E=3.0))
+    sim.Projection(source, cell, sim.AllToAllConnector(),
+                   sim.TsodyksMarkramSynapse(weight=0.01, delay=1.0, U=U, tau_rec=tau_rec,
+                                             tau_facil=tau_facil),
+                   receptor_type="excitatory")
+    cell.record("gsyn_exc")
+    sim.run(TRAIN[-1] + 20.0)
+    trace = np.asarray(cell.get_data().segments[0].filter(name="gsyn_exc")[0].magnitude)[:, 0]
+    sim.end()
+    steps = np.rint(TRAIN / DT).astype(int)
+    return np.array([trace[s:s + 30].max() for s in steps])
+
+
+@pytest.mark.parametrize("U, tau_rec, tau_facil", TM_CASES)
+def test_tsodyks_markram_amplitudes_agree_with_nest(U, tau_rec, tau_facil):
+    import pyNN.nest as nest_sim
+    import pyNN.neurox as sim
+    ours = _tm_amplitudes(sim, U, tau_rec, tau_facil)
+    theirs = _tm_amplitudes(nest_sim, U, tau_rec, tau_facil)
+    assert ours.min() > 0 and np.ptp(theirs) > 0.05 * theirs.max()  # the dynamics show
+    np.testing.assert_allclose(ours, theirs, rtol=0.01)
