@@ -229,6 +229,15 @@ def test_pre_counter_passing_127_keeps_the_window_open(window, expected):
     assert emulator.learned_image().recurrent_weights()[2, 10] == expected
 
 
+@pytest.mark.parametrize("learning, drift_ticks", [(True, 6), (False, 0)])
+def test_quiet_board_with_learning_flags_possible_counter_drift(learning, drift_ticks):
+    # 452 slow cycles without an output spike are reached in tick 4 (5 * 96 = 480)
+    image = board()
+    image.enable_stdp_recurrent(0, 1, learning)
+    _, result = run(image, ticks=10, record_v=False)
+    assert result.counters["stdp_drift_ticks"] == drift_ticks
+
+
 def test_ff_learning_is_refused():
     image = board()
     image.stdp_enable_ff[6, 0] = True

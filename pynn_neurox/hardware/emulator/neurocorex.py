@@ -20,6 +20,14 @@ _SLOTS = np.arange(FIRST_SLOT, FIRST_SLOT + N_NEURONS)  # board slots of host ne
 _ROWS = _SLOTS + ROW_OF_SLOT  # the weight row each slot reads
 _STDP_ROWS = 95  # counter passes cover rows 0..94 and the potentiation pass columns 0..94
 _QUIET_CYCLES_BEFORE_DRIFT = 452  # slow cycles without an output spike (see the doc)
+_INDEX = np.arange(N_SLOTS)
+# pre-counter matrix [row r, column x]: cycle x handles column x; cycle 0 comes last
+_ROW = _INDEX[:, None]
+_COLUMN = _INDEX[None, :]
+_ROW_CYCLE_FIRST = (_ROW < _COLUMN) | (_COLUMN == 0) | (_ROW == _COLUMN)
+_ROW_CYCLE_LATER = ~_ROW_CYCLE_FIRST
+_DIAGONAL = _ROW == _COLUMN
+_IN_PASS = _ROW < _STDP_ROWS
 
 
 def gain_product(weight_sum, gain):
@@ -91,7 +99,9 @@ class NeuroCoreXEmulator:
         self._records = np.zeros((0, 2), np.int64)
         self._head = 0
         self._since_release = 0
-        self._released_last_tick = -1
+        # FF path: last tick's accumulated input column (weight_FF_prev) and its flag (Sin)
+        self._ff_sums = np.zeros(N_SLOTS, np.int64)
+        self._input_last_tick = False
         # lateral path: per-slot stored current, the shared register, spike history
         self._stored_aa = np.zeros(N_NEURONS, np.int64)
         self._register = 0
@@ -164,7 +174,9 @@ class NeuroCoreXEmulator:
                 releases.append((self.tick, released))
             spikes[step] = self._neuron_update(counters)
             self._after_spikes(spikes[step], counters)
-            self._released_last_tick = released
+            self._input_last_tick = released >= 0
+            self._ff_sums = (self._w_ff[:, released] if released >= 0
+                             else np.zeros(N_SLOTS, np.int64))
             if record_v:
                 v[step] = self.v
             self.tick += 1
@@ -176,8 +188,8 @@ class NeuroCoreXEmulator:
         """One pass over the slots: spike test on V before this tick's input, then
         V <- V - leak + I_AA + I_FF (18-bit wrap), or 0 for a slot that fires."""
         ff = np.zeros(N_NEURONS, np.int64)
-        if self._released_last_tick >= 0:
-            ff, wrapped = gain_product(self._w_ff[_ROWS, self._released_last_tick], self._gain)
+        if self._input_last_tick:
+            ff, wrapped = gain_product(self._ff_sums[_ROWS], self._gain)
             counters["weight_gain_wraps"] += int(np.count_nonzero(wrapped))
         lateral = self._lateral_currents(counters)
 
@@ -256,9 +268,8 @@ class NeuroCoreXEmulator:
         row_sums = np.zeros(N_SLOTS, np.int64)
         zeroed = np.zeros(N_SLOTS, bool)  # pre counters restarted earlier in this tick
         for x in columns:
-            column = w[:, x].copy()
-            column[x] = 0
-            row_sums += column
+            row_sums += w[:, x]
+            row_sums[x] -= w[x, x]
             # potentiation of row x+1 (the spiking slot's inputs), columns 0..94
             open_window = (zeroed | self._apre[:, x])[:_STDP_ROWS] & enable[x + 1, :_STDP_ROWS]
             if open_window.any():
@@ -267,7 +278,7 @@ class NeuroCoreXEmulator:
                                                                      (exact < -128)))
                 w[x + 1, :_STDP_ROWS][open_window] = (exact + 128) % 256 - 128
             # depression of column x (the spiking slot's outputs), rows 1..95
-            apost = np.where(np.arange(N_SLOTS) < x, self._apost, apost_before)[:_STDP_ROWS]
+            apost = np.where(_INDEX < x, self._apost, apost_before)[:_STDP_ROWS]
             apost[x] = False
             depress = apost & enable[1:, x]
             if depress.any():
@@ -294,18 +305,15 @@ class NeuroCoreXEmulator:
         """tpre/apre: row x restarts at the cycle of the spike that owns column x; column x
         advances at its own cycle, without the expiry check (and skipping its diagonal)
         when its slot fired. Cycle x = 0 comes last in a tick."""
-        r = np.arange(N_SLOTS)[:, None]
-        x = np.arange(N_SLOTS)[None, :]
         row_restarts = spiking[:, None]
-        restarted_before = row_restarts & ((r < x) | (x == 0) | (r == x))
-        restarted_after = row_restarts & (r > x) & (x != 0)
+        restarted_before = row_restarts & _ROW_CYCLE_FIRST
+        restarted_after = row_restarts & _ROW_CYCLE_LATER
         t = np.where(restarted_before, 0, self._tpre)
         a = restarted_before | self._apre
         missed = spiking[None, :]
-        in_pass = r < _STDP_ROWS
-        active = in_pass & (t < 128)
-        grow = active & np.where(missed, r != x, t < self._tpre_max)
-        close = active & ~grow & (t >= self._tpre_max) & (~missed | (r == x))
+        active = _IN_PASS & (t < 128)
+        grow = active & np.where(missed, ~_DIAGONAL, t < self._tpre_max)
+        close = active & ~grow & (t >= self._tpre_max) & (~missed | _DIAGONAL)
         t = np.where(grow, (t + 1) & 0xFF, np.where(close, 0xFF, t))
         a = (a | grow) & ~close
         self._tpre = np.where(restarted_after, 0, t)
