@@ -51,8 +51,8 @@ def _by_hand(kind, cells, codegen):
         dgi/dt = -gi/(10*ms) : 1
     """
     if kind == "CUBA":
-        model = "dv/dt = ((-60 - v) + (ge + gi)*20/0.2)/(20*ms) : 1 (unless refractory)\n"
-        w_exc, w_inh = 0.27 * 4000 / cells, -4.5 * 4000 / cells
+        model = "dv/dt = ((-49 - v) + (ge + gi)*20/0.2)/(20*ms) : 1 (unless refractory)\n"
+        w_exc, w_inh = 0.0162 * 4000 / cells, -0.09 * 4000 / cells
     else:
         model = ("dv/dt = ((-60 - v) + (ge*(0 - v) + gi*(-80 - v))/(0.2/20))/(20*ms)"
                  " : 1 (unless refractory)\n")

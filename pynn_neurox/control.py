@@ -41,12 +41,15 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
 
 
 def end(compatible_output=True):
-    """Write data requested with write_on_end, then release the target."""
+    """Write data requested with write_on_end, let the end hooks read the results (the
+    comparison's capture is one), then release the target."""
     state = simulator.state
     for population, variables, filename in state.write_on_end:
         population.write_data(get_io(filename), variables)
     state.write_on_end = []
-    if state.target is not None:
+    if state.target is not None and not state.target.closed:
+        for hook in state.end_hooks:
+            hook(state)
         state.target.close()
 
 

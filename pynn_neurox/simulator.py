@@ -26,6 +26,8 @@ class State(common.control.BaseState):
         self.target = None
         self.initialized = False
         self.auto_min_delay = False
+        # callables given the state at end(), before the target is released
+        self.end_hooks = []
         self.clear()
 
     @property

@@ -20,14 +20,17 @@ def vogels_abbott(sim, kind="CUBA", n=4000, duration=1000.0, seed=20260101,
     rng = NumpyRNG(seed=seed)
     n_exc = int(n * 0.8)
     n_inh = n - n_exc
-    cell = dict(tau_m=20.0, cm=0.2, v_rest=-60.0, v_reset=-60.0, v_thresh=-50.0,
-                tau_refrac=5.0, i_offset=0.0)
+    cell = dict(tau_m=20.0, cm=0.2, v_reset=-60.0, v_thresh=-50.0, tau_refrac=5.0,
+                i_offset=0.0)
+    # the weights of the original: conductances (nS) times the distance from a mean
+    # potential of -60 mV to the reversal potential, for the current-based version
     if kind == "CUBA":
-        celltype = sim.IF_curr_exp(tau_syn_E=5.0, tau_syn_I=10.0, **cell)
-        w_exc, w_inh = 0.27 * 4000 / n, -4.5 * 4000 / n  # nA, scaled to keep the input
+        celltype = sim.IF_curr_exp(tau_syn_E=5.0, tau_syn_I=10.0, v_rest=-49.0, **cell)
+        w_exc = 1e-3 * 0.27 * (0.0 + 60.0) * 4000 / n  # nA, scaled to keep the input
+        w_inh = 1e-3 * 4.5 * (-80.0 + 60.0) * 4000 / n
     elif kind == "COBA":
         celltype = sim.IF_cond_exp(tau_syn_E=5.0, tau_syn_I=10.0, e_rev_E=0.0, e_rev_I=-80.0,
-                                   **cell)
+                                   v_rest=-60.0, **cell)
         w_exc, w_inh = 0.004 * 4000 / n, 0.051 * 4000 / n  # uS
     else:
         raise ValueError(f"kind must be 'CUBA' or 'COBA', not {kind!r}")

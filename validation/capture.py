@@ -1,0 +1,99 @@
+"""Capture: run an unchanged PyNN script once and keep what it recorded.
+
+    python -m pyNN.neurox.validation.capture OUT.pkl SCRIPT.py [script arguments]
+
+runs SCRIPT as __main__ (the target comes from NEUROX_TARGET, as for any script) and
+writes OUT.pkl: every population's recorded spikes and membrane potential, each
+projection's weights (the user's, and the chip's where a chip holds them), the chip's
+mapping report, and the wall-clock time. The data are taken when the script calls
+end(), or when it returns without calling it.
+"""
+
+import pickle
+import runpy
+import sys
+import time
+
+import numpy as np
+
+# weights kept per projection for the report's histograms
+WEIGHT_SAMPLE = 20000
+
+
+def _sample(values, rng):
+    values = np.asarray(values, float)
+    if values.size <= WEIGHT_SAMPLE:
+        return values
+    return values[np.sort(rng.choice(values.size, WEIGHT_SAMPLE, replace=False))]
+
+
+def capture(state):
+    """What the finished run recorded, as plain numbers (see the module docstring)."""
+    target, network = state.target, state.network
+    result = {"target": target.name, "timestep": network.timestep, "duration": state.t,
+              "populations": [], "projections": [], "mapping": None}
+    for population in network.populations:
+        entry = {"index": population.index, "label": population.label,
+                 "celltype": population.celltype, "size": population.size}
+        if "spikes" in population.recorded:
+            cells, times = target.spikes(population.index)
+            entry.update(recorded=np.asarray(population.recorded["spikes"]),
+                         spike_cells=np.asarray(cells), spike_times=np.asarray(times))
+        if "v" in population.recorded:
+            indices = np.asarray(population.recorded["v"])
+            entry.update(v_cells=indices, v=target.signals(population.index, "v", indices))
+        result["populations"].append(entry)
+    mapping = getattr(target, "mapping", None)
+    if mapping is not None:
+        result["mapping"] = mapping.report.as_dict()
+    for projection in network.projections:
+        rng = np.random.default_rng(projection.index)
+        entry = {"label": projection.label, "pre": projection.pre, "post": projection.post,
+                 "synapses": len(projection)}
+        if len(projection):
+            picked = _sample(np.arange(len(projection)), rng).astype(int)
+            entry["weights"] = np.asarray(projection.weights, float)[picked]
+            if mapping is not None:
+                chip = target.connection_values(projection.index, "weight")
+                entry["chip_weights"] = np.asarray(chip, float)[picked]
+        result["projections"].append(entry)
+    return result
+
+
+def run_script(script, arguments):
+    """Run `script` with `arguments` as __main__; the captured data, or None if it
+    never set up pyNN.neurox."""
+    from pyNN.neurox import simulator
+    captured = {}
+
+    def hook(state):
+        captured["data"] = capture(state)
+
+    simulator.state.end_hooks.append(hook)
+    sys.argv = [script, *arguments]
+    start = time.perf_counter()
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except SystemExit as stop:  # a script that ends with sys.exit(0) has run
+        if stop.code not in (None, 0):
+            raise
+    state = simulator.state
+    if "data" not in captured and state.target is not None and not state.target.closed:
+        captured["data"] = capture(state)
+    data = captured.get("data")
+    if data is not None:
+        data["wall_seconds"] = time.perf_counter() - start
+    return data
+
+
+def main():
+    out, script, *arguments = sys.argv[1:]
+    data = run_script(script, arguments)
+    if data is None:
+        sys.exit(f"{script} never ran a pyNN.neurox simulation: nothing to compare")
+    with open(out, "wb") as f:
+        pickle.dump(data, f)
+
+
+if __name__ == "__main__":
+    main()

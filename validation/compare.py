@@ -1,0 +1,167 @@
+"""Compare: one unchanged PyNN script on several targets, and what each chip changes.
+
+Each target runs the script in its own process (NEUROX_TARGET set, the same seed as the
+script sets), so a target that refuses the model or crashes costs only its own entry;
+the report holds its error and the others' results. The first target that ran is the
+reference of the metrics (put brian2 first).
+"""
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from pyNN.neurox.hardware.chip import load_chip
+from pyNN.neurox.targets import target_names
+
+from . import metrics
+from .report import write_html
+
+# tolerances (ms) of the coincidence factor
+COINCIDENCE_WINDOWS = (1.0, 2.0)
+
+
+def _trains(population):
+    """One spike-time array per recorded cell of a captured population."""
+    cells, times = population["spike_cells"], population["spike_times"]
+    return [np.sort(times[cells == c]) for c in population["recorded"]]
+
+
+def compare_runs(reference, other):
+    """Metrics of `other` against `reference` (captured runs), per population that both
+    recorded spikes of."""
+    duration = min(reference["duration"], other["duration"])
+    dt = max(reference["timestep"], other["timestep"])
+    result = {}
+    for s, h in zip(reference["populations"], other["populations"]):
+        if "recorded" not in s or "recorded" not in h:
+            continue
+        common = np.intersect1d(s["recorded"], h["recorded"])
+        a = [t[t <= duration] for c, t in zip(s["recorded"], _trains(s)) if c in common]
+        b = [t[t <= duration] for c, t in zip(h["recorded"], _trains(h)) if c in common]
+        entry = {"cells": int(common.size),
+                 "raster_mismatch": metrics.raster_mismatch(a, b, duration, dt),
+                 "rates": metrics.rate_errors(a, b, duration),
+                 "isi": metrics.isi_distortion(a, b),
+                 "spike_disorder": metrics.spike_disorder(a, b),
+                 "latency": metrics.spike_latency(a, b),
+                 "victor_purpura": metrics.victor_purpura(a, b, 1.0 / max(dt, 1.0)),
+                 "van_rossum": metrics.van_rossum(a, b, 10.0),
+                 "first_spike": metrics.first_spike_latency_error(a, b)}
+        for window in COINCIDENCE_WINDOWS:
+            entry[f"coincidence_{window:g}ms"] = metrics.coincidence_factor(a, b, window,
+                                                                            duration)
+        result[s["label"]] = entry
+    return result
+
+
+def energy_estimate(run):
+    """Energy (µJ) from the chip description's published per-operation figures, with
+    their sources; None where the description has none."""
+    mapping = run.get("mapping")
+    if not mapping:
+        return None
+    published = load_chip(run["target"]).section("published")
+    synaptic, update = (published.get("energy_per_synaptic_op_pj"),
+                        published.get("energy_per_neuron_update_pj"))
+    if not synaptic or not update:
+        return {"note": "the chip description has no published per-operation energy"}
+    neurons = sum(p["size"] for p in mapping["populations"])
+    ticks = run["duration"] / run["timestep"]
+    events = mapping["counters"].get("synaptic_events", 0)
+    joules = (events * synaptic["value"] + neurons * ticks * update["value"]) * 1e-12
+    return {"microjoules": joules * 1e6, "synaptic_events": int(events),
+            "neuron_updates": int(neurons * ticks),
+            "sources": [synaptic["source"], update["source"]]}
+
+
+def _writable(out):
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as error:
+        raise ValueError(f"cannot write the report to {out}: {error.strerror or error}") \
+            from None
+
+
+def run_target(script, target, arguments, workdir, timeout):
+    """One target's run of `script` in a fresh process: the captured data, or an error."""
+    data_file = Path(workdir) / f"{target}.pkl"
+    command = [sys.executable, "-m", "pyNN.neurox.validation.capture", str(data_file),
+               str(script), *arguments]
+    env = dict(os.environ, NEUROX_TARGET=target)
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"target": target, "error": f"did not finish within {timeout} s"}
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
+        return {"target": target, "error": lines[-1] if lines else
+                f"exited with status {done.returncode}", "log": "\n".join(lines[-30:])}
+    with open(data_file, "rb") as f:
+        return pickle.load(f)
+
+
+def compare(script, targets, out, arguments=(), timeout=3600, progress=print):
+    """Run `script` on each of `targets`, write out/report.json and out/report.html, and
+    return the report (a dict with every number)."""
+    unknown = [t for t in targets if t not in target_names()]
+    if unknown:
+        raise ValueError(f"unknown target(s) {', '.join(unknown)}; the targets are: "
+                         + ", ".join(target_names()))
+    if not Path(script).is_file():
+        raise ValueError(f"no script {script}")
+    out = Path(out)
+    _writable(out)
+    runs = {}
+    with tempfile.TemporaryDirectory() as workdir:
+        for number, target in enumerate(targets, 1):
+            progress(f"[{number}/{len(targets)}] {target}: running {script}")
+            runs[target] = run_target(script, target, list(arguments), workdir, timeout)
+            run = runs[target]
+            progress(f"[{number}/{len(targets)}] {target}: " + (
+                f"refused or failed: {run['error']}" if "error" in run
+                else f"done in {run['wall_seconds']:.1f} s"))
+    ran = [t for t in targets if "error" not in runs[t]]
+    reference = ran[0] if ran else None
+    report = {"script": str(script), "arguments": list(arguments), "reference": reference,
+              "targets": {}, "comparisons": {}}
+    for target, run in runs.items():
+        entry = {k: run[k] for k in ("error", "log") if k in run}
+        if "error" not in run:
+            entry.update(timestep=run["timestep"], duration=run["duration"],
+                         wall_seconds=run["wall_seconds"], mapping=run["mapping"],
+                         energy=energy_estimate(run))
+        report["targets"][target] = entry
+        if reference and "error" not in run and target != reference:
+            report["comparisons"][target] = compare_runs(runs[reference], run)
+    (out / "report.json").write_text(json.dumps(_finite(report), indent=1, default=_plain))
+    write_html(report, runs, out / "report.html")
+    progress(f"report: {out / 'report.html'}")
+    return report
+
+
+def _finite(value):
+    """NaN and infinity as null, so report.json is strict JSON."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON")

@@ -1,0 +1,215 @@
+"""The comparison report as one self-contained HTML page (figures embedded as PNG).
+
+Figures: rasters side by side, per-neuron rates against the reference, ISI
+histograms, and per chip the weights it holds against the requested ones; tables:
+resources and cost per chip, and the metrics, each with a sentence on what it means.
+"""
+
+import base64
+import html
+import io
+
+import numpy as np
+
+# name in the report -> (how to read it from one population's metrics, what it means)
+METRICS = {
+    "raster mismatch": (lambda m: m["raster_mismatch"],
+                        "share of (neuron, tick) cells where one run spikes and the other "
+                        "does not; 0 means identical rasters"),
+    "rate MAE (Hz)": (lambda m: m["rates"]["mae_hz"],
+                      "mean over neurons of the absolute difference of firing rates"),
+    "mean rate error": (lambda m: m["rates"]["relative_error"],
+                        "relative difference of the population's mean rate"),
+    "rate correlation": (lambda m: m["rates"]["correlation"],
+                         "correlation of per-neuron rates across neurons; 1 means the chip "
+                         "keeps which neurons fire more"),
+    "ISI distortion (ms)": (lambda m: m["isi"]["mean_abs_isi_difference_ms"],
+                            "mean absolute difference of inter-spike intervals matched by "
+                            "neuron and rank"),
+    "ΔCV": (lambda m: m["isi"]["delta_cv"],
+            "change of the mean coefficient of variation of ISIs (irregularity)"),
+    "spike disorder": (lambda m: m["spike_disorder"],
+                       "share of pairs of matched spikes whose order in time is swapped"),
+    "mean latency (ms)": (lambda m: m["latency"]["mean_ms"],
+                          "mean delay of a spike on the chip against its match in software"),
+    "Γ (1 ms)": (lambda m: m["coincidence_1ms"],
+                 "coincidence factor within 1 ms: 1 identical timing, 0 chance level"),
+    "Γ (2 ms)": (lambda m: m["coincidence_2ms"], "coincidence factor within 2 ms"),
+    "Victor-Purpura": (lambda m: m["victor_purpura"],
+                       "mean edit distance between trains (a spike moved by one tick "
+                       "costs as much as a spike's share of deleting it)"),
+    "van Rossum (τ 10 ms)": (lambda m: m["van_rossum"],
+                             "mean distance of the trains filtered with a 10 ms exponential; "
+                             "one unmatched spike counts 1"),
+    "first-spike error (ms)": (lambda m: m["first_spike"]["mean_ms"],
+                               "mean difference of each neuron's first spike time"),
+}
+
+
+def _figure_tag(figure, title):
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+    plt.close(figure)
+    data = base64.b64encode(buffer.getvalue()).decode()
+    return (f'<figure><img class="plot" alt="{html.escape(title)}" '
+            f'src="data:image/png;base64,{data}"><figcaption>{html.escape(title)}'
+            "</figcaption></figure>")
+
+
+def _trains(population, cells=100):
+    recorded = population["recorded"][:cells]
+    return [population["spike_times"][population["spike_cells"] == c] for c in recorded]
+
+
+def _spiking(run):
+    return [p for p in run.get("populations", []) if "recorded" in p]
+
+
+def _figures(report, runs):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    ran = {t: r for t, r in runs.items() if "error" not in r}
+    tags = []
+    if not ran:
+        return tags
+    populations = [p["label"] for p in _spiking(next(iter(ran.values())))]
+    for label in populations:
+        figure, axes = plt.subplots(1, len(ran), figsize=(4 * len(ran), 3), sharey=True,
+                                    squeeze=False)
+        for axis, (target, run) in zip(axes[0], ran.items()):
+            population = next(p for p in _spiking(run) if p["label"] == label)
+            for row, times in enumerate(_trains(population)):
+                axis.plot(times, np.full(times.size, row), "|", color="k", markersize=3)
+            axis.set_title(target)
+            axis.set_xlabel("time (ms)")
+        axes[0][0].set_ylabel("cell")
+        tags.append(_figure_tag(figure, f"rasters of '{label}' (first 100 cells)"))
+    reference = report["reference"]
+    others = [t for t in ran if t != reference]
+    if others:
+        figure, axes = plt.subplots(1, 2, figsize=(9, 3.5))
+        for target in others:
+            for s, h in zip(_spiking(ran[reference]), _spiking(ran[target])):
+                duration = min(ran[reference]["duration"], ran[target]["duration"]) / 1000.0
+                rs = [t.size / duration for t in _trains(s, None)]
+                rh = [t.size / duration for t in _trains(h, None)]
+                axes[0].plot(rs, rh, ".", alpha=0.5, label=f"{target}: {s['label']}")
+        top = axes[0].get_xlim()[1]
+        axes[0].plot([0, top], [0, top], "k--", linewidth=0.8)
+        axes[0].set_xlabel(f"rate on {reference} (Hz)")
+        axes[0].set_ylabel("rate on the chip (Hz)")
+        axes[0].legend(fontsize=7)
+        for target, run in ran.items():
+            isi = np.concatenate([np.diff(t) for p in _spiking(run) for t in _trains(p, None)]
+                                 or [np.zeros(0)])
+            if isi.size:
+                axes[1].hist(isi, bins=50, histtype="step", label=target, density=True)
+        axes[1].set_xlabel("inter-spike interval (ms)")
+        axes[1].legend(fontsize=7)
+        tags.append(_figure_tag(figure, f"per-neuron rates against {reference}, and ISI "
+                                        "distributions"))
+    for target, run in ran.items():
+        chip = [p for p in run["projections"] if "chip_weights" in p]
+        if not chip:
+            continue
+        figure, axis = plt.subplots(figsize=(5, 3.5))
+        for p in chip:
+            wanted, held = p["weights"], p["chip_weights"]
+            nonzero = wanted != 0
+            axis.hist((held[nonzero] - wanted[nonzero]) / np.abs(wanted[nonzero]), bins=40,
+                      histtype="step", label=p["label"])
+        axis.set_xlabel("relative weight error (chip - requested) / |requested|")
+        axis.legend(fontsize=7)
+        tags.append(_figure_tag(figure, f"weight quantization on {target}"))
+    return tags
+
+
+def _number(value):
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "–"
+    return f"{value:.4g}" if isinstance(value, float) else html.escape(str(value))
+
+
+def _resources(report):
+    rows = []
+    for target, entry in report["targets"].items():
+        mapping = entry.get("mapping")
+        if "error" in entry:
+            rows.append(f"<tr><td>{target}</td><td colspan=6 class=error>"
+                        f"{html.escape(entry['error'])}</td></tr>")
+            continue
+        energy = entry.get("energy") or {}
+        if mapping:
+            cores = mapping["cores"]
+            chips = max((c["chip"] for c in cores), default=-1) + 1
+            shares = {k[:-6]: max(c[k] for c in cores) for k in (cores[0] if cores else {})
+                      if k.endswith("_share")}
+            largest = ", ".join(f"{k} {100 * v:.0f}%" for k, v in shares.items())
+            errors = max((p["relative_error"] for p in mapping["projections"]), default=0.0)
+            clipped = sum(p["clipped"] for p in mapping["projections"])
+            counters = ", ".join(f"{k} {v}" for k, v in mapping["counters"].items())
+        else:
+            chips, cores, largest, errors, clipped, counters = "–", [], "software", None, "–", ""
+        joules = _number(energy.get("microjoules")) if "microjoules" in energy else \
+            html.escape(energy.get("note", "–"))
+        rows.append(f"<tr><td>{target}</td><td>{len(cores) or '–'} / {chips}</td>"
+                    f"<td>{largest}</td><td>{_number(errors)}</td><td>{clipped}</td>"
+                    f"<td>{html.escape(counters)}</td><td>{joules}</td>"
+                    f"<td>{_number(entry.get('wall_seconds'))}</td></tr>")
+    return ("<table><tr><th>target</th><th>cores / chips</th><th>largest share of each "
+            "per-core limit</th><th>largest relative weight error</th><th>clipped weights"
+            "</th><th>chip events</th><th>energy estimate (µJ)</th><th>wall time (s)</th>"
+            "</tr>" + "".join(rows) + "</table>")
+
+
+def _metrics_table(report):
+    rows = []
+    for target, populations in report["comparisons"].items():
+        for label, m in populations.items():
+            cells = "".join(f"<td>{_number(read(m))}</td>" for read, _ in METRICS.values())
+            rows.append(f"<tr><td>{target}</td><td>{html.escape(label)}</td>{cells}</tr>")
+    head = "".join(f"<th>{html.escape(name)}</th>" for name in METRICS)
+    meaning = "".join(f"<li><b>{html.escape(name)}</b>: {html.escape(text)}</li>"
+                      for name, (_, text) in METRICS.items())
+    return (f"<table><tr><th>target</th><th>population</th>{head}</tr>{''.join(rows)}"
+            f"</table><ul class=meaning>{meaning}</ul>")
+
+
+def _approximations(report):
+    items = []
+    for target, entry in report["targets"].items():
+        mapping = entry.get("mapping")
+        for population in (mapping or {}).get("populations", []):
+            for note in population["approximations"]:
+                items.append(f"<li>{target}, '{html.escape(population['label'])}': "
+                             f"{html.escape(note)}</li>")
+        for step in (mapping or {}).get("lossy_steps", []):
+            items.append(f"<li>{target}: lossy step allowed by the user: "
+                         f"{html.escape(step)}</li>")
+    return "<ul>" + "".join(items) + "</ul>" if items else "<p>none</p>"
+
+
+def write_html(report, runs, path):
+    figures = _figures(report, runs)
+    page = f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>pyNN.neurox comparison: {html.escape(report['script'])}</title>
+<style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;font-size:90%}}
+td,th{{border:1px solid #aaa;padding:3px 6px}} .error{{color:#a00}} figure{{display:inline-block}}
+.meaning{{font-size:85%}}</style></head>
+<body data-plots="{len(figures)}">
+<h1>Hardware vs software: {html.escape(report['script'])}</h1>
+<p>Reference: <b>{html.escape(str(report['reference']))}</b>. Every number is in report.json.</p>
+<h2>Resources and cost</h2>{_resources(report)}
+<h2>Metrics against the reference</h2>{_metrics_table(report)}
+<h2>Figures</h2>{''.join(figures)}
+<h2>What the mapping approximates</h2>{_approximations(report)}
+<script>
+window.addEventListener("load", () => {{
+  const drawn = [...document.querySelectorAll("img.plot")].filter(i => i.naturalWidth > 0);
+  document.body.dataset.drawn = drawn.length;
+}});
+</script>
+</body></html>"""
+    path.write_text(page)
