@@ -13,7 +13,7 @@ import numpy as np
 
 from ..program.neurocorex import (
     FIRST_SLOT, MAX_DT, N_INPUTS, N_NEURONS, N_SLOTS, Q_FRAC, ROW_OF_SLOT, V_BITS,
-    BoardImage, wrap18,
+    wrap18,
 )
 
 _SLOTS = np.arange(FIRST_SLOT, FIRST_SLOT + N_NEURONS)  # board slots of host neurons 0..89
