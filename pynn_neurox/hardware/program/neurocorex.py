@@ -159,7 +159,7 @@ class BoardImage:
         pre, post, weights = (np.atleast_1d(a) for a in np.broadcast_arrays(pre, post, weights))
         pre = _host_neurons("pre neuron", pre)
         post = _host_neurons("post neuron", post)
-        dropped = np.argwhere((post == pre - 1) & (np.asarray(weights) != 0))
+        dropped = np.argwhere(~recurrent_delivered(pre, post) & (np.asarray(weights) != 0))
         if dropped.size:
             i = dropped[0][0]
             raise ValueError(f"w_aa: synapse {int(pre[i])} -> {int(post[i])} cannot be made: "
@@ -317,6 +317,11 @@ class BoardImage:
                 raise ValueError(f"UART stream: command byte 0x{data[position - 1]:02X} at "
                                  f"offset {position - 1} is not an image command")
         return image
+
+
+def recurrent_delivered(pre, post):
+    """False where the board never delivers pre's spikes to post: post = pre - 1."""
+    return np.asarray(post) != np.asarray(pre) - 1
 
 
 def recurrent_address(pre, post):
