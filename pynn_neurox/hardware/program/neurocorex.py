@@ -104,9 +104,10 @@ class BoardImage:
         return image
 
     def copy(self):
-        return BoardImage(**{f.name: np.copy(getattr(self, f.name)) if isinstance(
-            getattr(self, f.name), np.ndarray) else getattr(self, f.name)
-            for f in fields(self)})
+        """An independent image (arrays copied)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return BoardImage(**{name: np.copy(value) if isinstance(value, np.ndarray) else value
+                             for name, value in values.items()})
 
     def __eq__(self, other):
         if not isinstance(other, BoardImage):
