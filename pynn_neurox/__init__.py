@@ -17,7 +17,7 @@ from pyNN.standardmodels import StandardCellType
 from .rng import NativeRNG  # noqa: F401
 from .standardmodels import *  # noqa: F401,F403
 from .standardmodels import StaticSynapse
-from .native import LoihiCompartment  # noqa: F401
+from .native import LoihiCompartment, NeuroCoreXNeuron  # noqa: F401
 from .populations import Assembly, Population, PopulationView  # noqa: F401
 from .projections import Projection
 from .control import (  # noqa: F401

@@ -156,20 +156,20 @@ class Placer:
         """Output axons per core (one per neuron and destination core); the populations
         whose cores have too many, with the factor to shrink their slices by."""
         cores = len(placement.cores)
-        keys, core_of_axon = [], {}
+        keys, axons_seen, their_cores = [], [], []
         for p in self.projections:
             if p.pre in placement.core_of:
                 axons = self.axon_of(p)
                 keys.append(axons * cores + placement.core_of[p.post][p.targets])
-                core_of_axon[p.pre] = (axons, placement.core_of[p.pre][p.sources])
+                axons_seen.append(axons)
+                their_cores.append(placement.core_of[p.pre][p.sources])
         for core in placement.cores:
             core.output_axons = 0
         routes = np.unique(np.concatenate(keys or [np.zeros(0, np.int64)])) // cores
         if routes.size == 0:
             return {}
         axon_core = np.full(int(routes.max()) + 1, -1)
-        for axons, source_cores in core_of_axon.values():
-            axon_core[axons] = source_cores
+        axon_core[np.concatenate(axons_seen)] = np.concatenate(their_cores)
         per_core = np.bincount(axon_core[routes], minlength=cores)
         limit = self.limit("output_axons_per_core")
         crowded = {}

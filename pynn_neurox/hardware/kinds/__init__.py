@@ -3,8 +3,8 @@ program) and how its emulator is driven. A chip description names its kind."""
 
 
 def kind_module(name):
-    from . import loihi_compartment
-    modules = {"loihi_compartment": loihi_compartment}
+    from . import loihi_compartment, neurocorex_lif
+    modules = {"loihi_compartment": loihi_compartment, "neurocorex_lif": neurocorex_lif}
     try:
         return modules[name]
     except KeyError:

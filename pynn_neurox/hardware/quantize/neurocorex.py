@@ -1,0 +1,157 @@
+"""NeuroCoreX quantization: IF_curr_delta cells as the board's neurons, weights as int8.
+
+The board's neuron (docs/chips/neurocorex_emulator.md) adds its inputs to V, subtracts
+one board-wide constant leak per tick with no floor at rest, and fires when V, before
+this tick's input, reaches its threshold; V resets to 0. So:
+- v is measured from v_reset in units of `v_unit` mV, one unit being 1.0 in Q7.10;
+  `v_unit` is one value for the board (the FF gain is one value), the smallest for
+  which every threshold plus the largest input stays below 128 and every weight fits
+  int8 with gain 1;
+- a weight w (mV) becomes round(w / v_unit); thresholds round((v_thresh - v_reset) /
+  v_unit * 1024) in Q7.10;
+- the exponential leak cannot be represented (a constant leak drives a silent neuron
+  below rest until V wraps), so it is dropped: the report lists it;
+- tref = round(tau_refrac / dt); the board integrates while refractory and needs at
+  least max(tref, 1) + 1 ticks between spikes.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from pyNN import errors
+
+from ..check import Kind, out_of_range
+from .common import QuantizedProjection, to_ticks, weight_errors
+
+KIND = Kind(
+    name="neurocorex_lif",
+    cell_types=("IF_curr_delta", "NeuroCoreXNeuron"),
+    source_types=("SpikeSourceArray", "SpikeSourcePoisson"),
+)
+
+
+@dataclass
+class BoardNeurons:
+    """One population as board neurons: raw thresholds and refractory settings."""
+
+    index: int
+    label: str
+    size: int
+    threshold: np.ndarray  # raw Q7.10
+    tref: np.ndarray
+    v_origin: np.ndarray  # mV at V = 0 (v_reset)
+    v_unit: float  # mV per 1.0 of V
+    native: bool = False
+    parameters: list = field(default_factory=list)
+    approximations: list = field(default_factory=list)
+
+
+class NeuroCoreXQuantizer:
+    def __init__(self, chip, network, allowed):
+        self.chip = chip
+        self.network = network
+        self.allowed = allowed
+        self.dt = network.timestep
+        self.f = chip.format
+        self.one = 2 ** self.f("v_fraction_bits")
+
+    def board_scale(self, cells, incoming):
+        """v_unit (mV per 1.0): every threshold plus the largest weight below 128, every
+        weight within int8 (the gain is 1 for standard cells)."""
+        needed = 0.0
+        for description in cells:
+            p = description.parameters
+            distance = np.asarray(p["v_thresh"], float) - np.asarray(p["v_reset"], float)
+            largest = max((np.abs(d.weights).max() for d in incoming[description.index]
+                           if len(d)), default=0.0)
+            needed = max(needed, distance.max() + largest)
+        return needed / 127.0 if needed > 0 else 1.0
+
+    def neurons(self, description, v_unit, incoming):
+        where = f"population '{description.label}'"
+        if description.celltype == "NeuroCoreXNeuron":
+            return self._native(description, where)
+        p = {k: np.asarray(v, float) for k, v in description.parameters.items()}
+        distance = p["v_thresh"] - p["v_reset"]
+        out_of_range(self.chip, "v_thresh - v_reset (mV; the board resets to 0 and fires "
+                     "at a positive threshold)", where, distance, 1e-12, np.inf)
+        out_of_range(self.chip, "i_offset (nA; the board has no per-neuron bias current)",
+                     where, p["i_offset"], 0.0, 0.0)
+        threshold = np.rint(distance / v_unit * self.one).astype(np.int64)
+        tref = np.rint(p["tau_refrac"] / self.dt).astype(np.int64)
+        v0 = np.asarray(description.initial_values.get("v", p["v_reset"]), float)
+        neurons = BoardNeurons(description.index, description.label, description.size,
+                               threshold, tref, p["v_reset"], v_unit)
+        neurons.parameters = [
+            dict(name="v_thresh", unit="mV", requested=float(p["v_thresh"].mean()),
+                 effective=float((p["v_reset"] + threshold / self.one * v_unit).mean()),
+                 max_relative_error=float(np.max(np.abs(threshold / self.one * v_unit
+                                                        - distance) / distance))),
+            dict(name="tau_m", unit="ms", requested=float(p["tau_m"].mean()),
+                 effective=float("inf"), max_relative_error=float("inf")),
+            dict(name="tau_refrac", unit="ms", requested=float(p["tau_refrac"].mean()),
+                 effective=float((tref * self.dt).mean()),
+                 max_relative_error=float(np.max(np.abs(tref * self.dt - p["tau_refrac"])
+                                                 / np.maximum(p["tau_refrac"], 1e-12)))),
+        ]
+        neurons.approximations = [
+            "the membrane does not leak: the board's leak is one constant subtracted every "
+            "tick with no floor at rest, which would drive silent cells down until V wraps",
+            "V is tested against the threshold before this tick's input, so a spike comes "
+            "one tick after the input that causes it",
+            "V keeps integrating while refractory; at least max(tref, 1) + 1 ticks between "
+            "spikes",
+            f"v is measured from v_reset in units of {v_unit:.4g} mV (1.0 in Q7.10)",
+        ]
+        if not np.allclose(v0, p["v_reset"]):
+            neurons.approximations.append(
+                "initial v ignored: the board starts every V at 0 (= v_reset)")
+        return neurons
+
+    def _native(self, description, where):
+        p = {k: np.asarray(v) for k, v in description.parameters.items()}
+        v_max = 2 ** (self.f("v_bits") - 1) - 1
+        for name, low, high in (("vth", -v_max - 1, v_max), ("tref", 0, v_max),
+                                ("leak", -v_max - 1, v_max), ("ff_gain", 0,
+                                                              self.f("ff_gain_max"))):
+            out_of_range(self.chip, name, where, p[name], low, high)
+        return BoardNeurons(description.index, description.label, description.size,
+                            p["vth"].astype(np.int64), p["tref"].astype(np.int64),
+                            np.zeros(description.size), 1.0, native=True,
+                            approximations=["native type: the board's own raw values"])
+
+    def projection(self, description, post):
+        """Input weights as int8 (gain 1 for standard cells, the native gain otherwise)."""
+        where = f"projection '{description.label}'"
+        wanted = description.weights / post.v_unit
+        if post.native:
+            weight = np.rint(wanted)
+            if not np.array_equal(weight, wanted):
+                raise ValueError(f"{self.chip.title}: weights of {where} onto a native "
+                                 "NeuroCoreXNeuron are the board's int8 weights; "
+                                 f"{wanted[weight != wanted][0]:g} is not an integer")
+        else:
+            weight = np.rint(wanted)
+        # |w * gain| above 127 wraps on the board (-128 included): standard cells keep
+        # within it; native cells get the board as it is
+        low, high = ((self.f("weight_min"), self.f("weight_max")) if post.native else
+                     (-self.f("weight_gain_max"), self.f("weight_gain_max")))
+        clipped = out_of_range(self.chip, "weight (int8)", where, weight, low, high,
+                               "clip_weights", self.allowed)
+        weight = np.clip(weight, low, high).astype(np.int64)
+        delay, off_grid = to_ticks(description.delays, self.dt)
+        errors_ = weight_errors(wanted, weight, clipped)
+        errors_.update(delays_off_grid=off_grid, delays_clipped=0, weight_exponent=0)
+        return QuantizedProjection(
+            index=description.index, label=description.label, pre=description.pre,
+            post=description.post, sources=description.sources, targets=description.targets,
+            channel=0, weight=weight, delay=delay, receptor=description.receptor_type,
+            errors=errors_)
+
+    def refuse_recurrent(self, description, pre, post):
+        if not (pre.native and post.native):
+            raise errors.NoModelAvailableError(
+                f"{self.chip.title} cannot run projection '{description.label}': the board's "
+                "recurrent path keeps a current that never decays and is shared between "
+                "neurons (docs/chips/neurocorex_emulator.md), which no PyNN synapse is; "
+                "only native NeuroCoreXNeuron populations use it")
