@@ -21,12 +21,15 @@ class ChipLimitError(ValueError):
 
 @dataclass(frozen=True)
 class Kind:
-    """What a neuron-model kind takes: the PyNN cell, source and synapse types it maps."""
+    """What a neuron-model kind takes: the PyNN cell, source and synapse types it maps,
+    and for STDPMechanism the rule components its learning engine expresses."""
 
     name: str
     cell_types: tuple
     source_types: tuple
     synapse_types: tuple = ("StaticSynapse",)
+    timing_dependences: tuple = ()
+    weight_dependences: tuple = ()
 
 
 def allowed_steps(network):
@@ -74,9 +77,29 @@ def check_network(network, chip, kind):
                 f"{chip_name} cannot run projection '{projection.label}': synapse type "
                 f"{synapse} is not mapped onto the chip; it takes "
                 + ", ".join(kind.synapse_types))
+        if synapse == "STDPMechanism":
+            _check_rule(projection, chip_name, kind)
     for source in network.current_sources:
         if source.targets:
             raise errors.NoModelAvailableError(
                 f"{chip_name} has no current injection: {source.kind} (current source "
                 f"{source.index}) cannot be mapped; use the cells' i_offset for a constant "
                 "current")
+
+
+def _check_rule(projection, chip_name, kind):
+    """Refuse the STDP components the chip's learning engine cannot express, by name."""
+    synapse = projection.synapse
+    where = f"{chip_name} cannot run projection '{projection.label}'"
+    for component, name, known in (
+            ("timing dependence", synapse.timing_dependence, kind.timing_dependences),
+            ("weight dependence", synapse.weight_dependence, kind.weight_dependences)):
+        if name not in known:
+            raise errors.NoModelAvailableError(
+                f"{where}: STDP {component} {name} has no form in its learning rules; it "
+                "takes " + ", ".join(known))
+    if synapse.dendritic_delay_fraction != 1.0:
+        raise errors.NoModelAvailableError(
+            f"{where}: dendritic_delay_fraction = {synapse.dendritic_delay_fraction:g}; its "
+            "traces see spikes when they are sent, as with the default 1.0 (the whole delay "
+            "dendritic)")

@@ -50,6 +50,9 @@ class MappingReport:
                              f"{p['relative_error']:11.3%}  {p['max_abs_error']:13.4g}  "
                              f"{p['clipped']:7d}  {p['rounded_to_zero']:7d}  "
                              f"{p['delays_off_grid']:15d}")
+        for p in self.projections:
+            if "learning" in p:
+                lines.extend(_learning_lines(p["label"], p["learning"]))
         for i in self.inputs:
             lines.append(f"\nhost input '{i['label']}': {i['note']}")
         for step in self.lossy_steps:
@@ -58,3 +61,15 @@ class MappingReport:
             lines.append("\nemulator events: " + ", ".join(f"{k} {v}"
                                                           for k, v in self.counters.items()))
         return "\n".join(lines)
+
+
+def _learning_lines(label, learning):
+    lines = [f"\nplastic projection '{label}': {learning['rule']}, weights change every "
+             f"{learning['epoch_ticks']} ticks",
+             "  " + ", ".join(f"{k} {v}" for k, v in learning["integers"].items())]
+    for row in learning["parameters"]:
+        lines.append(f"  {row['name']:24s} requested {row['requested']:10.4g} "
+                     f"effective {row['effective']:10.4g} {row['unit']:8s} "
+                     f"(relative error {row['max_relative_error']:.2%})")
+    lines.extend(f"  ~ {note}" for note in learning["approximations"])
+    return lines

@@ -47,13 +47,11 @@ def test_population_checks(sim, build, error, message):
         sim.get_mapping()
 
 
-def test_plastic_synapses_are_refused_by_name(sim):
+def test_short_term_plasticity_is_refused_by_name(sim):
     source, cells, _ = two_populations(sim)
-    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
-                             weight_dependence=sim.AdditiveWeightDependence(), weight=0.5,
-                             delay=1.0)
-    sim.Projection(source, cells, sim.AllToAllConnector(), stdp, label="learning")
-    with pytest.raises(errors.NoModelAvailableError, match="'learning'.*STDPMechanism"):
+    sim.Projection(source, cells, sim.AllToAllConnector(),
+                   sim.TsodyksMarkramSynapse(weight=0.5, delay=1.0), label="depressing")
+    with pytest.raises(errors.NoModelAvailableError, match="'depressing'.*TsodyksMarkram"):
         sim.get_mapping()
 
 

@@ -9,10 +9,13 @@ the chip; hardware_facts.md §2.2):
   v = 0 while refractory; spike if v > threshold; then v = 0, refractory count loaded
 A spike in tick k reaches its targets' q in tick k + 1 + delay. Host inputs labelled
 with tick s (a PyNN spike time s * dt) reach theirs in tick s + delay, as a neuron's
-spike of tick s - 1 would.
+spike of tick s - 1 would. Plastic synapses learn after each tick's spikes
+(loihi_learning.py); a spike reads its synapses' weights when it is sent.
 """
 
 import numpy as np
+
+from .loihi_learning import LoihiLearning
 
 RING = 64  # delays of up to 62 ticks, plus the tick of arrival
 
@@ -42,6 +45,9 @@ class LoihiEmulator:
         self.tick = 0
         self.counters = dict(input_wraps=0, current_wraps=0, v_clipped=0, spikes=0,
                              synaptic_events=0)
+        self.weight = p.weight  # the synapse memory: learning rewrites it, as on the chip
+        self.learning = LoihiLearning(p, self.weight, np.random.default_rng(p.seed)) \
+            if p.rules else None
 
     def _deliver(self, axons, arrival):
         """Add the synapses of input axons `axons` to the ring, `arrival` + delay."""
@@ -54,16 +60,20 @@ class LoihiEmulator:
         index = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
         slot = (arrival + p.delay[index]) % RING
         flat = (slot * p.channels + p.channel[index]) * p.neurons + p.target[index]
-        np.add.at(self.ring.reshape(-1), flat, p.weight[index])
+        np.add.at(self.ring.reshape(-1), flat, self.weight[index])
         self.counters["synaptic_events"] += total
 
     def run(self, ticks, host_ticks, host_axons, record=None, sample_every=1):
         """Advance `ticks` ticks. Host inputs: axon `host_axons[i]` fires with label
-        `host_ticks[i]` (sorted). Returns (spike ticks, spiking neurons, v samples of the
-        neurons in `record`, one row per `sample_every` ticks, taken before the tick)."""
+        `host_ticks[i]` (sorted; with learning, also those labelled self.tick + ticks,
+        whose traces fall in this run's last tick). Returns (spike ticks, spiking neurons,
+        v samples of the neurons in `record`, one row per `sample_every` ticks, taken
+        before the tick)."""
         p = self.program
         bits_q, bits_u = 21, 23
         first = np.searchsorted(host_ticks, self.tick)
+        # host spikes whose traces are still to come (label s: in tick s - 1)
+        traced = np.searchsorted(host_ticks, self.tick, side="right") if self.tick else 0
         spike_ticks, spike_neurons, samples = [], [], []
         for k in range(self.tick, self.tick + ticks):
             last = np.searchsorted(host_ticks, k, side="right")
@@ -95,8 +105,14 @@ class LoihiEmulator:
                 spike_ticks.append(np.full(spiked.size, k))
                 spike_neurons.append(spiked)
                 self._deliver(spiked, k + 1)
+            if self.learning is not None:
+                due = np.searchsorted(host_ticks, k + 1, side="right")
+                self.learning.tick(k, np.concatenate([spiked, host_axons[traced:due]]), spiked)
+                traced = due
         self.tick += ticks
         self.counters["spikes"] += sum(s.size for s in spike_neurons)
+        if self.learning is not None:
+            self.counters.update(self.learning.counters)
         cat = (lambda parts: np.concatenate(parts) if parts else np.zeros(0, np.int64))
         rows = np.array(samples).reshape(len(samples), -1) if record is not None else None
         return cat(spike_ticks), cat(spike_neurons), rows

@@ -31,7 +31,8 @@ def map_network(network, chip):
         axons += p.size
     placement = Placer(chip, populations, projections,
                        lambda q: axon_offset[q.pre] + q.sources).place()
-    program = build_program(populations, projections, placement, axon_offset, axons)
+    program = build_program(populations, projections, placement, axon_offset, axons,
+                            chip.section("learning"), network.seed)
     inputs = {p.index: host_input(p, network.timestep, network.seed) for p in sources}
     report = _report(chip, network, populations, projections, placement, inputs, allowed)
     return Mapping(chip, populations, projections, placement, program, inputs, report)
@@ -58,6 +59,8 @@ def _report(chip, network, populations, projections, placement, inputs, allowed)
     for q in projections:
         report.projections.append(dict(label=q.label, pre=labels[q.pre], post=labels[q.post],
                                        **q.errors))
+        if q.learning_report is not None:
+            report.projections[-1]["learning"] = q.learning_report
         for step, key in (("clip_weights", "clipped"), ("clip_delays", "delays_clipped")):
             if q.errors[key]:
                 report.lossy_steps.append(f"{step}: {q.errors[key]} value(s) of projection "
@@ -83,9 +86,11 @@ class Runner:
         {population: (cells, spike labels)}, {population: (sample ticks, v in mV)}."""
         program, mapping = self.mapping.program, self.mapping
         first = self.emulator.tick
+        stop = first + ticks
         labels, axons = [], []
         for index, source in mapping.inputs.items():
-            s, cells = source.spikes(first, first + ticks)
+            # learning traces a host spike in the tick before its label: one tick ahead
+            s, cells = source.spikes(first, stop + 1 if program.rules else stop)
             labels.append(s)
             axons.append(program.axon_offset[index] + cells)
         labels = np.concatenate(labels) if labels else np.zeros(0, np.int64)
@@ -101,7 +106,7 @@ class Runner:
             mine = (neurons >= start) & (neurons < start + mapping.populations[index].size)
             spikes[index] = (neurons[mine] - start, k[mine] + 1)
         for index in mapping.inputs:
-            mine = (axons[order] >= program.axon_offset[index])
+            mine = (axons[order] >= program.axon_offset[index]) & (labels[order] < stop)
             mine &= axons[order] < program.axon_offset[index] + mapping.inputs[index].size
             spikes[index] = (axons[order][mine] - program.axon_offset[index], labels[order][mine])
         signals, column = {}, 0
@@ -122,8 +127,9 @@ class Runner:
 
     @staticmethod
     def weights_of(mapping, projection_index):
-        """The weights the chip uses, in PyNN units."""
+        """The weights the chip's synapse memory holds (learned ones too), in PyNN units."""
         q = mapping.projections[projection_index]
         post = mapping.populations[q.post]
-        return q.weight / post.input_per_unit[q.receptor][q.targets]
+        weight = mapping.program.weight[mapping.program.synapse_index[projection_index]]
+        return weight / post.input_per_unit[q.receptor][q.targets]
 

@@ -4,9 +4,11 @@ order of placement, plus which input axon each host input and neuron drives.
 Neurons are numbered across populations in placement order (population by population,
 so core by core); input axons are the neurons first, then the host inputs. A neuron
 whose tau_syn_E and tau_syn_I differ has two input channels (two compartments).
+Plastic synapses carry the index of their projection's learning rule; the emulator's
+learning rewrites `weight`, the synapse memory, as the chip's learning engine does.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,6 +34,16 @@ class LoihiProgram:
     # population index -> first neuron (on-chip cells) or first input axon (host inputs)
     neuron_offset: dict
     axon_offset: dict
+    # projection index -> where its synapses are in the arrays above, in its own order
+    synapse_index: dict = field(default_factory=dict)
+    # learning: the rules (LoihiLearningRule), the plastic synapses and their rule
+    rules: list = field(default_factory=list)
+    plastic: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    plastic_rule: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    epoch_exponent: int = 0  # weights change every 2**epoch_exponent ticks
+    seed: int = None  # of the learning engine's stochastic rounding
+    # the learning engine's widths: fraction_bits, accumulator_bits, trace_max
+    learning_formats: dict = field(default_factory=dict)
 
     @property
     def neurons(self):
@@ -47,10 +59,11 @@ class LoihiProgram:
         return self.target[s], self.channel[s], self.weight[s], self.delay[s]
 
 
-def build_program(populations, projections, placement, axon_offset, axons):
+def build_program(populations, projections, placement, axon_offset, axons, learning=None,
+                  seed=None):
     """The program of quantized `populations` (index -> QuantizedPopulation, in placement
     order) and `projections`; `axon_offset` gives every population's first input axon
-    and `axons` their number."""
+    and `axons` their number; `learning` is the chip description's learning section."""
     channels = max((q.compartments_per_neuron for q in populations.values()), default=1)
     neuron_offset, start = {}, 0
     for index, q in populations.items():
@@ -73,6 +86,14 @@ def build_program(populations, projections, placement, axon_offset, axons):
     else:
         axon = target = channel = weight = delay = np.zeros(0, np.int64)
     order = np.argsort(axon, kind="stable")
+    position = np.empty_like(order)
+    position[order] = np.arange(order.size)
+    starts = np.cumsum([0] + [len(p.sources) for p in projections])
+    synapse_index = {p.index: position[a:b] for p, a, b in zip(projections, starts, starts[1:])}
+    plastic_projections = [p for p in projections if p.learning is not None]
+    plastic = [synapse_index[p.index] for p in plastic_projections]
+    plastic_rule = [np.full(len(p.sources), r) for r, p in enumerate(plastic_projections)]
+    by_position = np.argsort(np.concatenate(plastic)) if plastic else np.zeros(0, np.int64)
     axon_start = np.zeros(axons + 1, np.int64)
     np.cumsum(np.bincount(axon, minlength=axons), out=axon_start[1:])
     return LoihiProgram(
@@ -85,5 +106,15 @@ def build_program(populations, projections, placement, axon_offset, axons):
         axon_start=axon_start, target=target[order].astype(np.int64),
         channel=channel[order].astype(np.int64), weight=weight[order].astype(np.int64),
         delay=delay[order].astype(np.int64), neuron_offset=neuron_offset,
-        axon_offset=dict(axon_offset))
+        axon_offset=dict(axon_offset), synapse_index=synapse_index,
+        rules=[p.learning for p in plastic_projections],
+        plastic=np.concatenate(plastic)[by_position].astype(np.int64) if plastic
+        else np.zeros(0, np.int64),
+        plastic_rule=np.concatenate(plastic_rule)[by_position].astype(np.int64) if plastic
+        else np.zeros(0, np.int64),
+        epoch_exponent=learning["epoch_exponent"]["value"] if learning else 0, seed=seed,
+        learning_formats=dict(
+            fraction_bits=learning["fraction_bits"]["value"],
+            accumulator_bits=learning["accumulator_bits"]["value"],
+            trace_max=(1 << learning["trace_bits"]["value"]) - 1) if learning else {})
 

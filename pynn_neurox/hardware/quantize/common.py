@@ -25,6 +25,8 @@ class QuantizedProjection:
     receptor: str = None
     exponent: int = 0
     errors: dict = field(default_factory=dict)
+    learning: object = None  # the kind's learning rule, for a plastic projection
+    learning_report: dict = None
 
 
 def weight_errors(requested, achieved, clipped):

@@ -23,13 +23,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pyNN import errors
+
 from ..check import Kind, out_of_range
 from .common import QuantizedProjection, to_ticks, weight_errors
+from .loihi_learning import TERMS, learning_rule
 
 KIND = Kind(
     name="loihi_compartment",
     cell_types=("IF_curr_exp", "IF_curr_delta", "LoihiCompartment"),
     source_types=("SpikeSourceArray", "SpikeSourcePoisson"),
+    synapse_types=("StaticSynapse", "STDPMechanism"),
+    timing_dependences=("SpikePairRule",),
+    weight_dependences=tuple(TERMS),
 )
 
 _THRESHOLD_MANTISSA_START = 2 ** 14
@@ -182,6 +188,10 @@ class LoihiQuantizer:
                 continue
             factor = charge[projection.receptor_type][projection.targets] / v_unit
             q = np.abs(projection.weights * factor)
+            if projection.synapse.kind == "STDPMechanism":  # weights may grow to a bound
+                for bound in ("w_min", "w_max"):
+                    q = np.maximum(q, np.abs(projection.synapse.weight_parameters[bound]
+                                             * factor))
             if q.max() > largest:
                 return False
             channel = self._channel_of[projection.receptor_type]
@@ -255,9 +265,14 @@ class LoihiQuantizer:
         clipped_delays = out_of_range(self.chip, "delay (ticks)", where, delay, 1,
                                       self.f("delay_max"), "clip_delays", self.allowed)
         delay = np.clip(delay, 1, self.f("delay_max"))
-        wanted = description.weights * post.input_per_unit[description.receptor_type][
-            description.targets]
-        weight, exponent, clipped = self._weights(wanted, where)
+        per_unit = post.input_per_unit[description.receptor_type]
+        wanted = description.weights * per_unit[description.targets]
+        plastic = description.synapse.kind == "STDPMechanism"
+        if plastic:  # the weights' format must also hold the rule's bounds
+            factor = self._one_factor(per_unit, description.targets, where)
+            bounds = factor * np.concatenate([np.ravel(description.synapse.weight_parameters[b])
+                                              for b in ("w_min", "w_max")])
+        weight, exponent, clipped = self._weights(wanted, where, bounds if plastic else ())
         if post.native and not np.array_equal(weight, wanted):
             raise ValueError(
                 f"{self.chip.title}: weights of {where} onto a native LoihiCompartment must be "
@@ -266,17 +281,41 @@ class LoihiQuantizer:
         errors = weight_errors(wanted, weight, clipped)
         errors.update(delays_off_grid=off_grid, delays_clipped=int(np.count_nonzero(clipped_delays)),
                       weight_exponent=exponent)
+        rule = report = None
+        if plastic:
+            scale = 2 ** (6 + exponent)
+            rule, report = learning_rule(self.chip, description, self.dt, factor / scale,
+                                         scale, self._sign_mode(wanted, bounds), delay)
         return QuantizedProjection(
             index=description.index, label=description.label, pre=description.pre,
             post=description.post, sources=description.sources, targets=description.targets,
             channel=post.channel_of[description.receptor_type], weight=weight, delay=delay,
-            receptor=description.receptor_type, exponent=exponent, errors=errors)
+            receptor=description.receptor_type, exponent=exponent, errors=errors,
+            learning=rule, learning_report=report)
 
-    def _weights(self, wanted, where):
-        """Mantissa (8 bits; PyNN gives a projection weights of one sign, so the chip's
-        single-sign mode) times 2**(6 + exponent), the smallest exponent that holds them."""
-        low, high = (-256, 0) if (wanted < 0).any() else (0, 255)
-        largest = np.abs(wanted).max() if wanted.size else 0.0
+    def _one_factor(self, per_unit, targets, where):
+        """The chip input per PyNN weight unit, which a learning rule needs the same for
+        every target (its constants are per projection)."""
+        factors = np.unique(per_unit[targets] if targets.size else per_unit[:1])
+        if factors.size > 1 and np.ptp(factors) > 1e-9 * np.abs(factors).max():
+            raise errors.NoModelAvailableError(
+                f"{self.chip.title} cannot run {where}: its target cells turn a weight into "
+                "different chip inputs (their tau_syn, cm or v_unit differ), and the chip's "
+                "learning rule has one set of constants per projection")
+        return float(factors[0])
+
+    @staticmethod
+    def _sign_mode(wanted, bounds=()):
+        """The mantissa range: PyNN gives a projection weights of one sign, so the chip's
+        single-sign modes."""
+        return (-256, 0) if (wanted < 0).any() or (np.asarray(bounds) < 0).any() else (0, 255)
+
+    def _weights(self, wanted, where, bounds=()):
+        """Mantissa (8 bits) times 2**(6 + exponent), the smallest exponent that holds the
+        weights and the learning rule's `bounds`."""
+        low, high = self._sign_mode(wanted, bounds)
+        largest = max(np.abs(wanted).max() if wanted.size else 0.0,
+                      np.abs(bounds).max() if np.size(bounds) else 0.0)
         exponent = 0
         top = self.f("weight_exponent_max")
         while exponent < top and largest > max(high, -low) * 2 ** (6 + exponent):
