@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 CACHE ?= .cache
 PYNN_SUITE := $(CACHE)/pynn-0.13.0
 
-.PHONY: demo test install suite unit scenarios clean
+.PHONY: demo test install browser suite unit scenarios clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +15,21 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 
 install: $(VENV)/.installed
 
+# the feed-forward reference network on brian2, loihi and neurocorex; ends with the report's path
 demo: install
 	$(PY) -m pyNN.neurox.validation.demo
+
+# the comparison report is checked in a real browser: Debian's chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends chromium)
 
 # PyNN's own scenario suite, exported from the PyNN 0.13.0 sdist at test time
 suite: install
 	$(PY) tests/pynn_suite/fetch.py $(CACHE)
 
-unit: install
+unit: install browser
 	$(PY) -m pytest tests -q
 
 scenarios: suite
@@ -32,4 +39,4 @@ scenarios: suite
 test: unit scenarios
 
 clean:
-	rm -rf $(VENV) $(CACHE)
+	rm -rf $(VENV) $(CACHE) demo-report

@@ -1,50 +1,42 @@
-"""`make demo`: the Vogels-Abbott network on the software target, with a summary.
+"""`make demo`: one unchanged PyNN model on the software target and both chip models.
 
-Until the hardware comparison report exists (see docs/architecture.md), this is
-the main job: run the reference network and print what a user first wants to
-know (rates, irregularity, timings, the code-generation target chosen).
+Runs the feed-forward reference network (validation/models/feedforward.py) on brian2,
+loihi and neurocorex with `neurox compare`, prints what each chip changed, and ends
+with the path of the report.
 """
 
 import argparse
-import time
+from pathlib import Path
 
-import numpy as np
-
-import pyNN.neurox as sim
-from pyNN.neurox.validation.networks import mean_rate, vogels_abbott
-
-
-def coefficient_of_variation(population):
-    cvs = []
-    for train in population.get_data("spikes").segments[0].spiketrains:
-        isi = np.diff(np.asarray(train))
-        if isi.size > 1:
-            cvs.append(isi.std() / isi.mean())
-    return float(np.mean(cvs)) if cvs else float("nan")
+from pyNN.neurox.validation import models
+from pyNN.neurox.validation.compare import compare
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--kind", default="CUBA", choices=["CUBA", "COBA"])
-    parser.add_argument("--cells", type=int, default=4000)
-    parser.add_argument("--duration", type=float, default=1000.0)
+    parser.add_argument("--model", default=str(Path(models.__file__).parent / "feedforward.py"))
+    parser.add_argument("--targets", default="brian2,loihi,neurocorex")
+    parser.add_argument("--out", default="demo-report")
     args = parser.parse_args(argv)
-    start = time.perf_counter()
-    exc, inh, projections = vogels_abbott(sim, args.kind, args.cells, args.duration)
-    built = time.perf_counter()
-    sim.run(args.duration)
-    ran = time.perf_counter()
-    from brian2 import prefs
-    print(f"Vogels-Abbott {args.kind}: {args.cells} cells, "
-          f"{sum(len(p) for p in projections.values())} synapses, {args.duration:g} ms "
-          f"on the brian2 target ({prefs.codegen.target} code)")
-    print(f"  excitatory rate {mean_rate(exc, args.duration):6.2f} Hz, "
-          f"CV of ISIs {coefficient_of_variation(exc):.2f}")
-    print(f"  inhibitory rate {mean_rate(inh, args.duration):6.2f} Hz, "
-          f"CV of ISIs {coefficient_of_variation(inh):.2f}")
-    print(f"  build {built - start:.1f} s, run {ran - built:.1f} s, "
-          f"retrieval {time.perf_counter() - ran:.1f} s")
-    sim.end()
+    report = compare(args.model, args.targets.split(","), args.out)
+    print()
+    for target, populations in report["comparisons"].items():
+        entry = report["targets"][target]
+        counters = entry["mapping"]["counters"] if entry.get("mapping") else {}
+        for label, m in populations.items():
+            rates = m["rates"]
+            print(f"{target:>11} '{label}': rate {rates['rate_other_hz']:.2f} Hz against "
+                  f"{rates['rate_reference_hz']:.2f} Hz on {report['reference']}, "
+                  f"coincidence within 1 ms {m['coincidence_1ms']:.2f}, "
+                  f"mean latency {m['latency']['mean_ms']:.2f} ms")
+        if counters.get("events_serialised"):
+            print(f"{'':>11} {counters['events_serialised']} of "
+                  f"{counters['events_released']} input events serialised (one per tick), "
+                  f"up to {counters['max_serialisation_ticks']} ticks late")
+    for target, entry in report["targets"].items():
+        if "error" in entry:
+            print(f"{target:>11} refused: {entry['error']}")
+    print(f"\nreport: {Path(args.out).resolve() / 'report.html'}")
 
 
 if __name__ == "__main__":

@@ -75,3 +75,82 @@ def mean_rate(population, duration):
     """Mean firing rate (Hz) over the cells of a population."""
     trains = population.get_data("spikes").segments[0].spiketrains
     return sum(len(t) for t in trains) / len(trains) / (duration / 1000.0)
+
+
+def synfire_chain(sim, groups=8, group_size=10, duration=200.0, seed=20260101,
+                  timestep=1.0, **setup_options):
+    """A ring of `groups` groups of IF_curr_delta cells, each group all-to-all onto the
+    next (delay 1 ms): a volley from an input group starts a wave that circles the ring.
+    Small enough for NeuroCoreX (80 cells by default). Returns (cells, input)."""
+    setup_options.setdefault("rng_seed", seed)
+    sim.setup(timestep=timestep, min_delay=timestep, **setup_options)
+    celltype = sim.IF_curr_delta(tau_m=20.0, v_rest=-65.0, v_reset=-65.0, v_thresh=-50.0,
+                                 tau_refrac=2.0, cm=1.0, i_offset=0.0)
+    cells = sim.Population(groups * group_size, celltype, label="chain")
+    draw = np.random.default_rng(seed)
+    volley = [[float(t)] for t in 5.0 + np.round(draw.uniform(0, 2, group_size))]
+    source = sim.Population(group_size, sim.SpikeSourceArray(spike_times=volley),
+                            label="volley")
+    weight = 2.5  # mV: 6 of the 10 inputs of a group fire a cell
+    sim.Projection(source, cells[:group_size], sim.AllToAllConnector(),
+                   sim.StaticSynapse(weight=weight, delay=timestep), label="start")
+    for g in range(groups):
+        pre = cells[g * group_size:(g + 1) * group_size]
+        nxt = (g + 1) % groups
+        post = cells[nxt * group_size:(nxt + 1) * group_size]
+        sim.Projection(pre, post, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=weight, delay=timestep), label=f"link{g}")
+    cells.record("spikes")
+    return cells, source
+
+
+def balanced_network(sim, n_exc=64, n_inh=16, rate=12.0, duration=500.0, seed=20260101,
+                     timestep=1.0, **setup_options):
+    """A small Brunel-style network with delta synapses: excitatory and inhibitory
+    IF_curr_delta cells, 10 % connectivity, inhibition four times excitation (g = 4),
+    each cell driven by its own Poisson input. 80 cells by default, for NeuroCoreX.
+    Returns (excitatory, inhibitory)."""
+    setup_options.setdefault("rng_seed", seed)
+    sim.setup(timestep=timestep, min_delay=timestep, **setup_options)
+    rng = NumpyRNG(seed=seed)
+    celltype = sim.IF_curr_delta(tau_m=20.0, v_rest=-65.0, v_reset=-65.0, v_thresh=-50.0,
+                                 tau_refrac=2.0, cm=1.0, i_offset=0.0)
+    exc = sim.Population(n_exc, celltype, label="excitatory")
+    inh = sim.Population(n_inh, celltype, label="inhibitory")
+    cells = exc + inh
+    cells.initialize(v=RandomDistribution("uniform", (-65.0, -50.0), rng=rng))
+    drive = sim.Population(n_exc + n_inh, sim.SpikeSourcePoisson(rate=rate), label="drive")
+    sim.Projection(drive, cells, sim.OneToOneConnector(),
+                   sim.StaticSynapse(weight=8.0, delay=timestep), label="drive")
+    j = 1.5  # mV
+    for name, pre, weight, receptor in (("exc", exc, j, "excitatory"),
+                                        ("inh", inh, -4 * j, "inhibitory")):
+        sim.Projection(pre, cells, sim.FixedProbabilityConnector(0.1, rng=rng),
+                       sim.StaticSynapse(weight=weight, delay=timestep),
+                       receptor_type=receptor, label=name)
+    exc.record("spikes")
+    inh.record("spikes")
+    return exc, inh
+
+
+def feedforward(sim, inputs=64, cells=80, rate=10.0, duration=1000.0, seed=20260101,
+                timestep=1.0, **setup_options):
+    """Input trains (Poisson, drawn here so every target gets the same) onto IF_curr_delta
+    cells through random weights, 30 % connectivity: a network every target takes,
+    NeuroCoreX included (at most 96 inputs and 90 cells). Returns (cells, inputs)."""
+    setup_options.setdefault("rng_seed", seed)
+    sim.setup(timestep=timestep, min_delay=timestep, **setup_options)
+    draw = np.random.default_rng(seed)
+    ticks = int(duration / timestep)
+    trains = [np.flatnonzero(draw.random(ticks) < rate * timestep / 1000.0) * timestep
+              + timestep for _ in range(inputs)]
+    source = sim.Population(inputs, sim.SpikeSourceArray(spike_times=trains), label="inputs")
+    celltype = sim.IF_curr_delta(tau_m=20.0, v_rest=-65.0, v_reset=-65.0, v_thresh=-50.0,
+                                 tau_refrac=2.0, cm=1.0, i_offset=0.0)
+    layer = sim.Population(cells, celltype, label="cells")
+    weights = RandomDistribution("uniform", (0.0, 6.0), rng=NumpyRNG(seed=seed))
+    sim.Projection(source, layer, sim.FixedProbabilityConnector(0.3, rng=NumpyRNG(seed=seed)),
+                   sim.StaticSynapse(weight=weights, delay=timestep), label="feedforward")
+    layer.record("spikes")
+    source.record("spikes")
+    return layer, source
