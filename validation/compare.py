@@ -80,6 +80,19 @@ def energy_estimate(run):
             "sources": [synaptic["source"], update["source"]]}
 
 
+def _named(targets):
+    """A name per run: the target, numbered when a target runs more than once (a target
+    against itself shows the run-to-run variation, zero for a seeded model)."""
+    names = {}
+    for target in targets:
+        name, k = target, 1
+        while name in names:
+            k += 1
+            name = f"{target} ({k})"
+        names[name] = target
+    return names
+
+
 def _writable(out):
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -90,9 +103,9 @@ def _writable(out):
             from None
 
 
-def run_target(script, target, arguments, workdir, timeout):
-    """One target's run of `script` in a fresh process: the captured data, or an error."""
-    data_file = Path(workdir) / f"{target}.pkl"
+def run_target(script, target, arguments, data_file, timeout):
+    """One target's run of `script` in a fresh process: the captured data (passed through
+    `data_file`), or an error."""
     command = [sys.executable, "-m", "pyNN.neurox.validation.capture", str(data_file),
                str(script), *arguments]
     env = dict(os.environ, NEUROX_TARGET=target)
@@ -122,14 +135,15 @@ def compare(script, targets, out, arguments=(), timeout=3600, progress=print):
     _writable(out)
     runs = {}
     with tempfile.TemporaryDirectory() as workdir:
-        for number, target in enumerate(targets, 1):
-            progress(f"[{number}/{len(targets)}] {target}: running {script}")
-            runs[target] = run_target(script, target, list(arguments), workdir, timeout)
-            run = runs[target]
-            progress(f"[{number}/{len(targets)}] {target}: " + (
+        for number, (name, target) in enumerate(_named(targets).items(), 1):
+            progress(f"[{number}/{len(targets)}] {name}: running {script}")
+            runs[name] = run_target(script, target, list(arguments),
+                                    Path(workdir) / f"run{number}.pkl", timeout)
+            run = runs[name]
+            progress(f"[{number}/{len(targets)}] {name}: " + (
                 f"refused or failed: {run['error']}" if "error" in run
                 else f"done in {run['wall_seconds']:.1f} s"))
-    ran = [t for t in targets if "error" not in runs[t]]
+    ran = [name for name, run in runs.items() if "error" not in run]
     reference = ran[0] if ran else None
     report = {"script": str(script), "arguments": list(arguments), "reference": reference,
               "targets": {}, "comparisons": {}}
