@@ -76,6 +76,20 @@ class Runner:
     def __init__(self, mapping):
         self.mapping = mapping
         self.emulator = LoihiEmulator(mapping.program)
+        self._ahead = {}  # host input -> its spikes labelled with the next run's first tick
+
+    def _host_spikes(self, index, source, first, stop):
+        """A host input's spikes labelled first <= s < stop; with learning also those
+        labelled stop, whose traces fall in this run's last tick. Each tick is asked of
+        the source once (Poisson sources draw as they are asked)."""
+        if not self.mapping.program.rules:
+            return source.spikes(first, stop)
+        held = self._ahead.pop(index, None)
+        s, cells = source.spikes(first if held is None else first + 1, stop + 1)
+        if held is not None:
+            s, cells = np.concatenate([held[0], s]), np.concatenate([held[1], cells])
+        self._ahead[index] = (s[s == stop], cells[s == stop])
+        return s, cells
 
     @property
     def tick(self):
@@ -89,8 +103,7 @@ class Runner:
         stop = first + ticks
         labels, axons = [], []
         for index, source in mapping.inputs.items():
-            # learning traces a host spike in the tick before its label: one tick ahead
-            s, cells = source.spikes(first, stop + 1 if program.rules else stop)
+            s, cells = self._host_spikes(index, source, first, stop)
             labels.append(s)
             axons.append(program.axon_offset[index] + cells)
         labels = np.concatenate(labels) if labels else np.zeros(0, np.int64)
