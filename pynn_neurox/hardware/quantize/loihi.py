@@ -267,7 +267,8 @@ class LoihiQuantizer:
         delay = np.clip(delay, 1, self.f("delay_max"))
         per_unit = post.input_per_unit[description.receptor_type]
         wanted = description.weights * per_unit[description.targets]
-        plastic = description.synapse.kind == "STDPMechanism"
+        # an empty projection has nothing to learn
+        plastic = description.synapse.kind == "STDPMechanism" and len(description) > 0
         if plastic:  # the weights' format must also hold the rule's bounds
             factor = self._one_factor(per_unit, description.targets, where)
             bounds = factor * np.concatenate([np.ravel(description.synapse.weight_parameters[b])
