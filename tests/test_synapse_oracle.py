@@ -117,6 +117,12 @@ def dendritic_pairs():
     return _neurox_pairs(sim, fraction=1.0)
 
 
+@pytest.fixture(scope="module")
+def axonal_pairs():
+    import pyNN.neurox as sim
+    return _neurox_pairs(sim, fraction=0.0)
+
+
 @pytest.mark.parametrize("post_type", POSTS)
 @pytest.mark.parametrize("name", RULES)
 def test_stdp_pairs_agree_with_nest(dendritic_pairs, name, post_type):
@@ -141,11 +147,10 @@ def _pair_rule_change(lag, w, name):
 
 
 @pytest.mark.parametrize("name", ["additive", "multiplicative", "add-pot-mult-dep", "gutig"])
-def test_axonal_delay_pairs_match_the_rule(name):
+def test_axonal_delay_pairs_match_the_rule(axonal_pairs, name):
     """dendritic_delay_fraction=0 (NEST has no such mode): the pre-synaptic spike is seen
     at the synapse a delay after it left, the post-synaptic one at once."""
-    import pyNN.neurox as sim
-    pre_times, post_times, weights = _neurox_pairs(sim, fraction=0.0)
+    pre_times, post_times, weights = axonal_pairs
     for post_type in POSTS:
         lags = post_times[post_type][0] - (pre_times + DELAY)
         expected = [_pair_rule_change(lag, W_START, name) for lag in lags]

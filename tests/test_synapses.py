@@ -102,6 +102,36 @@ def test_learned_weights_and_state_between_runs_and_after_reset(sim):
     assert np.ptp(plastic.get("weight", format="array")) > 0
 
 
+@pytest.mark.parametrize("in_callback", [False, True])
+def test_rule_parameters_set_per_connection_between_and_during_runs(sim, in_callback):
+    """Frozen connections (A_plus = A_minus = 0) keep their weight; the others go on
+    learning from where they were."""
+    plastic, _ = _plastic_network(sim)
+    frozen = np.arange(len(plastic)) % 2 == 0
+    amplitude = np.where(frozen, 0.0, 0.05)
+    seen = {}
+
+    def freeze(t):
+        seen["weights"] = plastic.get("weight", format="list", with_address=False)
+        for name in ("A_plus", "A_minus"):
+            values = np.full((20, 5), np.nan)
+            values[plastic._pre_index, plastic._post_index] = amplitude
+            plastic.set(**{name: values})
+        return 1e9
+
+    if in_callback:
+        sim.run(300.0, callbacks=[lambda t: 150.0 if t < 150.0 else freeze(t)])
+    else:
+        sim.run(150.0)
+        freeze(150.0)
+        sim.run(150.0)
+    after = np.asarray(plastic.get("weight", format="list", with_address=False))
+    before = np.asarray(seen["weights"])
+    np.testing.assert_array_equal(after[frozen], before[frozen])
+    assert (after[~frozen] != before[~frozen]).all()
+    assert np.ptp(before) > 0      # had learned before the change
+
+
 def test_initial_synaptic_state_is_used(sim):
     """A facilitating synapse started at u = 0.9 releases more at the first spike."""
     sim.setup(timestep=0.1, min_delay=0.1)

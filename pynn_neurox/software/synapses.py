@@ -94,11 +94,11 @@ def _stdp(synapse, effect):
 
     The pre-synaptic pathway updates the weight, then transmits it (NEST sends the
     updated weight); the target sets the post-synaptic pathway's delay so that both
-    pathways see the spikes at the synapse (see Brian2Target._build_projection).
+    pathways see the spikes at the synapse (Brian2Target._post_delay_steps).
     A pre- and a post-synaptic spike at the same moment do not pair, as in NEST: the
     post-synaptic pathway, which runs after the pre-synaptic one, then leaves out the
     pre-synaptic spike of its own step (`lastupdate` is the time of the last pathway
-    run of the synapse before this one).
+    run of the synapse before this one; it starts long before time 0).
     """
     rule = _TIMING_RULES.get(synapse.timing_dependence)
     factors = _WEIGHT_FACTORS.get(synapse.weight_dependence)
@@ -106,15 +106,15 @@ def _stdp(synapse, effect):
         raise errors.NoModelAvailableError(
             f"STDP with {synapse.timing_dependence} and {synapse.weight_dependence} "
             "is not available on the brian2 target")
-    grow, shrink = factors
+    grow, shrink = (f"*{factor}" if factor != "1" else "" for factor in factors)
     pre = ""
     if rule["depression"]:
-        pre += f"w_syn = clip(w_syn - {rule['depression']}*{shrink}*apost, w_min, w_max)\n"
-    else:  # symmetric rule: the pre-synaptic spike also pairs with earlier post spikes
-        pre += f"w_syn = clip(w_syn + {rule['potentiation']}*{grow}*apost, w_min, w_max)\n"
+        pre += f"w_syn = clip(w_syn - {rule['depression']}{shrink}*apost, w_min, w_max)\n"
+    else:  # Vogels-Sprekeler: a pre-synaptic spike also potentiates with earlier post spikes
+        pre += f"w_syn = clip(w_syn + {rule['potentiation']}{grow}*apost, w_min, w_max)\n"
     if rule["constant_depression"]:
-        pre += f"w_syn = clip(w_syn - {rule['constant_depression']}*{shrink}, w_min, w_max)\n"
-    post = (f"w_syn = clip(w_syn + {rule['potentiation']}*{grow}"
+        pre += f"w_syn = clip(w_syn - {rule['constant_depression']}{shrink}, w_min, w_max)\n"
+    post = (f"w_syn = clip(w_syn + {rule['potentiation']}{grow}"
             "*(apre - int(lastupdate == t)), w_min, w_max)\napost += 1")
     return SynapseModel(
         f"dapre/dt = -apre/{rule['tau_pre']}/ms : 1 (event-driven)\n"
@@ -123,14 +123,17 @@ def _stdp(synapse, effect):
         state={"lastupdate": -1e6})
 
 
-def synapse_model(synapse, effect, psc_tau=None):
+def synapse_model(synapse, effect, psc_tau=None, shared=()):
     """The SynapseModel of `synapse` delivering through `effect`.
 
     `psc_tau` is the post-synaptic variable holding the receptor's current time
-    constant (e.g. `tau_syn_E_post`), None for delta synapses.
+    constant (e.g. `tau_syn_E_post`), None for delta synapses. Parameters named in
+    `shared` have one value for all connections: Brian2 then reads a number instead
+    of gathering an array at every spike.
     """
     kind = synapse.kind
-    base = "w_syn : 1\n" + "".join(f"{name} : 1\n" for name in synapse.parameters)
+    base = "w_syn : 1\n" + "".join(f"{name} : 1{' (shared)' if name in shared else ''}\n"
+                                    for name in synapse.parameters)
     transmit = effect.replace("w_syn", "w_eff")
     if kind == "StaticSynapse":
         return SynapseModel(base, effect)

@@ -77,6 +77,8 @@ class Brian2Target:
         self._requested_times = {}  # population index -> _SpikeTimes of a spike generator
         self._drawn_sources = {}  # population index -> InhomogeneousGamma
         self._synapses = {}
+        # projection index -> the synapse parameters built as per-connection arrays
+        self._per_connection = {}
         self._injection = None
         self._monitors = None  # the monitors of the Brian2 run under way
         self._layout_at_start = None
@@ -176,7 +178,8 @@ class Brian2Target:
                       for v, i in p.recorded.items()),
                 tuple(p.index for p in network.populations
                       if p.index not in self._models and p.changed),
-                tuple(s.revision for s in network.current_sources))
+                tuple(s.revision for s in network.current_sources),
+                tuple(self._needs_rebuild(p) for p in network.projections))
 
     def _start(self, steps):
         b2 = _b2()
@@ -221,8 +224,9 @@ class Brian2Target:
         for model, equations, members in shapes.values():
             self._build_neurons(model, equations, members)
         for projection in self.network.projections:
-            if projection.index not in self._synapses:
-                synapses = self._build_projection(projection)
+            if projection.index not in self._synapses or self._needs_rebuild(projection):
+                synapses = self._build_projection(projection,
+                                                  self._synapses.get(projection.index))
                 self._synapses[projection.index] = synapses
                 self._net.add(synapses)
 
@@ -312,7 +316,20 @@ class Brian2Target:
         self._requested_times[description.index] = _SpikeTimes(indices, steps, exact)
         return indices.astype(int), steps * self.dt
 
-    def _build_projection(self, description):
+    @staticmethod
+    def _varying_parameters(description):
+        return frozenset(name for name, values in description.synapse.parameters.items()
+                         if np.size(values) > 1 and np.ptp(values) > 0)
+
+    def _needs_rebuild(self, description):
+        """Whether a parameter built as one shared value now differs between connections."""
+        built = self._per_connection.get(description.index)
+        return bool(built is not None and description.changed
+                    and not self._varying_parameters(description) <= built)
+
+    def _build_projection(self, description, previous=None):
+        """The Synapses of a projection; from `previous`, the Synapses it replaces, the
+        synaptic state (learned weights, traces, ...) and the spikes in transit."""
         b2 = _b2()
         pre = self._groups[description.pre]
         post = self._groups[description.post]
@@ -324,7 +341,9 @@ class Brian2Target:
                 f"'{description.receptor_type}' does not exist on population "
                 f"'{post_population.label}' ({post_population.celltype})")
         effect = post_model.receptors[description.receptor_type]
-        model = synapse_model(description.synapse, effect, self._psc_time_constant(description))
+        varying = self._varying_parameters(description)
+        model = synapse_model(description.synapse, effect, self._psc_time_constant(description),
+                              shared=set(description.synapse.parameters) - varying)
         synapses = b2.Synapses(pre, post, model=model.model, on_pre=model.on_pre,
                                on_post=model.on_post, method=model.method, namespace={})
         synapses.connect(i=description.sources, j=description.targets)
@@ -338,9 +357,26 @@ class Brian2Target:
         self._write_connections(synapses, description,
                                 tuple(f"initial:{name}"
                                       for name in description.synapse.initial_values))
+        if previous is not None:
+            self._take_state(previous, synapses, model)
+            self._write_connections(synapses, description, tuple(
+                name for name in description.changed
+                if name == "weight" or name.startswith("initial:")))
+        self._per_connection[description.index] = varying
         description.changed.clear()
         description.changed_positions.clear()
         return synapses
+
+    def _take_state(self, previous, synapses, model):
+        """Synaptic state and spikes in transit from the Synapses being replaced."""
+        event_driven = previous.event_driven.diff_eq_names if previous.event_driven else []
+        for name in ["w_syn", *model.state, *event_driven]:
+            synapses.variables[name].set_value(previous.variables[name].get_value())
+        for pathway in ("pre", "post"):
+            if hasattr(previous, pathway):
+                getattr(synapses, pathway).queue._restore_from_full_state(
+                    getattr(previous, pathway).queue._full_state())
+        self._net.remove(previous)
 
     def _psc_time_constant(self, description):
         """The post-synaptic variable holding the receptor's current time constant (the
@@ -386,8 +422,7 @@ class Brian2Target:
         for name in names:
             where = description.changed_positions.get(name, slice(None))
             if name == "weight":
-                synapses.variables["w_syn"].get_addressable_value("w_syn", synapses)[where] = \
-                    description.weights[where]
+                _view(synapses, "w_syn")[where] = description.weights[where]
             elif name == "delay":
                 steps = np.rint(description.delays / self.dt).astype(np.int64)
                 steps = np.maximum(steps - self._delay_offset(description), 0)
@@ -400,8 +435,12 @@ class Brian2Target:
                     np.broadcast_to(description.synapse.initial_values[variable],
                                     len(description))[where]
             elif name in synapses.variables:
-                _view(synapses, name)[where] = np.broadcast_to(
-                    description.synapse.parameters[name], len(description))[where]
+                values = np.broadcast_to(description.synapse.parameters[name],
+                                         len(description))
+                if synapses.variables[name].scalar:  # one value for all (see _needs_rebuild)
+                    synapses.variables[name].set_value(values[0] if values.size else 0.0)
+                else:
+                    _view(synapses, name)[where] = values[where]
             if name == "dendritic_delay_fraction":
                 synapses.post.delay = self._post_delay_steps(description) * self.dt * b2.ms
 
@@ -413,13 +452,10 @@ class Brian2Target:
                 self._push_population(population)
         for projection in self.network.projections:
             if projection.changed and self._synapses.get(projection.index) is not None:
-                self._push_projection(projection)
-
-    def _push_projection(self, description):
-        self._write_connections(self._synapses[description.index], description,
-                                tuple(description.changed))
-        description.changed.clear()
-        description.changed_positions.clear()
+                self._write_connections(self._synapses[projection.index], projection,
+                                        tuple(projection.changed))
+                projection.changed.clear()
+                projection.changed_positions.clear()
 
     def _push_population(self, description):
         if description.celltype == "SpikeSourceArray":
@@ -482,16 +518,22 @@ class Brian2Target:
     # --- connections ---------------------------------------------------------------
 
     def connection_values(self, projection_index, name):
-        """Current values of a connection attribute or of synaptic state (`u`, ...) in
-        Brian2; None before the synapses exist (the description then holds them)."""
+        """Current values in Brian2 of the weights or of synaptic state (`u`, ...), with
+        the changes not pushed yet; None where the description holds them (delays,
+        parameters, anything before the synapses exist)."""
         description = self.network.projections[projection_index]
         synapses = self._synapses.get(projection_index)
-        if synapses is None or name == "delay":
+        if synapses is None or name == "delay" or name in description.synapse.parameters:
             return None
-        if description.changed:
-            self._push_projection(description)
-        variable = "w_syn" if name == "weight" else name
-        return np.asarray(synapses.variables[variable].get_value()).copy()
+        variable, change = ("w_syn", "weight") if name == "weight" else (name, f"initial:{name}")
+        values = np.broadcast_to(synapses.variables[variable].get_value(),
+                                 len(description)).copy()
+        if change in description.changed:
+            where = description.changed_positions.get(change, slice(None))
+            pending = (description.weights if name == "weight"
+                       else description.synapse.initial_values[name])
+            values[where] = np.broadcast_to(pending, len(description))[where]
+        return values
 
 
 class _SpikeTimes:
