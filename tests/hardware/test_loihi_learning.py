@@ -176,13 +176,18 @@ def test_trace_tau_in_whole_ticks():
 
 
 @pytest.mark.parametrize("amplitude", [1e-2, 0.3, 1.547, 2.55, 40.0, 3e4])
-def test_scale_and_impulse_within_the_formats(amplitude):
+def test_scale_and_impulse_is_the_nearly_best_with_the_largest_impulse(amplitude):
     mantissa, exponent, impulse, error = scale_and_impulse(amplitude, LEARNING)
-    assert 1 <= mantissa <= 7 and -7 <= exponent <= 9 and 1 <= impulse <= 127
+    assert 1 <= mantissa <= 7 and -7 <= exponent <= 9 and 1 <= impulse <= 127 // 3
     assert error == pytest.approx(abs(mantissa * 2.0 ** exponent * impulse / amplitude - 1))
-    # m * impulse is a whole number of 2**-7 steps, so the rounding costs at most half of
-    # one in amplitude * 2**7, and the larger impulse at most the allowed 0.2 %
-    assert error <= 0.5 / (amplitude * 2 ** 7) + 2e-3
+    # against every choice, one by one
+    errors = {(i, m, e): abs(m * 2.0 ** e * i / amplitude - 1)
+              for i in range(1, 43) for m in range(1, 8) for e in range(-7, 10)}
+    best = min(errors.values())
+    assert error <= best + 2e-3
+    assert impulse == max(i for (i, m, e), x in errors.items() if x <= best + 2e-3)
+    if 1.0 <= amplitude <= 1e4:
+        assert error < 0.01
 
 
 # --- through PyNN ------------------------------------------------------------------
@@ -260,32 +265,44 @@ def test_runs_in_pieces_learn_as_one_run(sim):
     assert np.nanmax(np.abs(whole - 0.5)) > 0.05  # it learned
 
 
-@pytest.mark.parametrize("t_pre, t_kick", [(10.0, 22.0), (32.0, 11.0)],
+def trace_noise(impulse, tau, ticks):
+    """Relative standard deviation (an upper bound) of a trace `ticks` ticks after its
+    impulse: each tick's stochastic rounding adds a variance of at most 1/4, which the
+    later ticks scale by r = 1 - 1/tau."""
+    r = 1 - 1 / tau
+    variance = 0.25 * (1 - r ** (2 * ticks)) / (1 - r ** 2)
+    return np.sqrt(variance) / (impulse * r ** ticks)
+
+
+@pytest.mark.parametrize("t_pre, t_kick, ticks", [(10.0, 22.0, 14), (32.0, 11.0, 19)],
                          ids=["potentiation", "depression"])
-def test_pair_protocol_matches_software(sim, t_pre, t_kick):
+def test_pair_protocol_matches_software(sim, t_pre, t_kick, ticks):
     """200 independent pairs on Loihi against the same pair on brian2.
 
     The later spike falls in the last tick of a learning epoch, so the epoch adds no
-    decay. A single Loihi change is a whole number of weight steps: stochastic rounding
-    picks one of the two steps around the change the traces give, and the traces' own
-    rounding noise (about 2.5 % of the change after 19 ticks) can move it one step more.
-    So: the mean change within half a step and 3 % of brian2's (the trace's tau of
-    20.5 ms for 20 ms makes up to 2.3 % over 19 ticks); 95 % of the changes within one
-    step of brian2's, all within two.
+    decay; the trace decays for `ticks` ticks (post spike at 24 ms: pre trace from tick
+    9 to 23; post at 13 ms, pre at 32 ms: post trace from 12 to 31). A Loihi change is a
+    whole number of weight steps: stochastic rounding picks one of the two steps around
+    the change the traces give, and the traces' rounding noise (sigma, bounded in
+    trace_noise: 8 % and 10 % here) spreads that change. So: every change within one
+    step plus 3 sigma of brian2's; the mean, where the noise averages out, within half a
+    step and 3 % (the trace's tau of 20.5 ms for 20 ms makes up to 2.3 % over 19 ticks).
     """
     spikes_sw, before_sw, after_sw, _ = pair_protocol(sim, "brian2", t_pre, t_kick)
     sim.end()
     spikes, before, after, projection = pair_protocol(sim, "loihi", t_pre, t_kick, n=200)
     assert spikes_sw[0] == spikes[0] and max(spikes[0][0], t_pre) % 4 == 0
     mapping = sim.get_mapping()
-    step = mapping.projections[0].learning.scale / \
-        mapping.populations[2].input_per_unit["excitatory"][0]
+    rule = mapping.projections[0].learning
+    step = rule.scale / mapping.populations[2].input_per_unit["excitatory"][0]
     change_sw = after_sw[0] - before_sw[0]
     change = after - before
     assert np.allclose(change / step, np.rint(change / step))  # whole steps
+    impulse, tau = (rule.impulse_x, rule.tau_x) if change_sw > 0 else (rule.impulse_y,
+                                                                       rule.tau_y)
+    sigma = trace_noise(impulse, tau, ticks) * abs(change_sw)
+    assert np.all(np.abs(change - change_sw) <= step + 3 * sigma)
     assert abs(change.mean() - change_sw) < min(step / 2, 0.03 * abs(change_sw))
-    assert np.mean(np.abs(change - change_sw) <= step) >= 0.95
-    assert np.all(np.abs(change - change_sw) <= 2 * step)
 
 
 # --- refusals ------------------------------------------------------------------------

@@ -11,8 +11,10 @@ S = mantissa * 2**exponent (3-bit mantissa, exponent in [-7, 9]). A trace jumps 
 impulse I at a spike, so one pair at dt ticks changes m by S I (1 - 1/tau)**dt (times the
 weight factor): S and I are chosen together so that S I is PyNN's amplitude (A w_max in
 mantissa units for the additive rule, A for the multiplicative one), preferring the
-largest impulse, which gives the trace its finest resolution. The trace's tau (whole
-ticks) makes (1 - 1/tau) the closest to exp(-dt/tau_PyNN).
+largest impulse, which gives the trace its finest resolution, up to a third of the
+trace's range: PyNN's traces add up (all-to-all pairs), and three overlapping spikes
+(a burst, or a train at one per tau) still fit without saturating. The trace's tau
+(whole ticks) makes (1 - 1/tau) the closest to exp(-dt/tau_PyNN).
 """
 
 from dataclasses import dataclass
@@ -27,6 +29,8 @@ TERMS = {"AdditiveWeightDependence": "additive",
 
 # the impulse may give up this much relative precision of S I for a larger impulse
 _PRECISION_SLACK = 2e-3
+# overlapping spikes whose impulses fit in a trace
+_HEADROOM = 3
 # an amplitude the chip misses by more than this is refused
 _LARGEST_ERROR = 0.5
 
@@ -60,7 +64,9 @@ def effective_tau(ticks, dt):
 def scale_and_impulse(amplitude, learning):
     """(mantissa, exponent, impulse, relative error) with mantissa * 2**exponent * impulse
     closest to `amplitude` (> 0), the largest impulse among the nearly closest."""
-    impulse = np.arange(1, learning["trace_impulse_max"]["value"] + 1)[:, np.newaxis]
+    top = min(learning["trace_impulse_max"]["value"],
+              (2 ** learning["trace_bits"]["value"] - 1) // _HEADROOM)
+    impulse = np.arange(1, top + 1)[:, np.newaxis]
     mantissa = np.arange(1, 2 ** learning["scale_mantissa_bits"]["value"])[np.newaxis, :]
     low = learning["scale_exponent_min"]["value"]
     high = learning["scale_exponent_max"]["value"]
@@ -149,17 +155,17 @@ def _report(rule, rows, learning, delay, mixed_delays):
                          max_relative_error=float(abs(got - want) / max(abs(want), 1e-12)))
                     for name, want, got, unit in rows],
         approximations=[
-            f"the dendritic delay ({delay} tick(s)) is folded into A+ and A-: pairs with "
-            f"0 < t_pre - t_post < {delay} tick(s) depress here and potentiate in NEST"
+            f"the dendritic delay ({delay} tick(s)) is folded into A+ and A-: pairs further "
+            f"apart change weights as in NEST; a pre spike 0 to {delay} tick(s) after a "
+            "post spike depresses here (NEST: potentiation, no pair at exactly the delay)"
             + (f"; the delays differ, the median {delay} is used" if mixed_delays else ""),
             f"weights change once per learning epoch of {epoch} ticks, with the traces as "
             "they are at the epoch's end: a pair whose later spike falls before the epoch's "
-            "last tick sees its trace decayed by up to "
-            f"{epoch - 1} tick(s) more; a pre and a post spike in the same epoch both "
-            "potentiate and depress",
+            f"last tick sees its trace decayed by up to {epoch - 1} tick(s) more, and a pre "
+            "and a post spike in the same epoch (or tick) both potentiate and depress",
             f"traces are integers in [0, 127] (impulses {rule.impulse_x} and "
-            f"{rule.impulse_y}): close spikes saturate them where PyNN's traces add up, "
-            "and each tick's decay is stochastically rounded",
+            f"{rule.impulse_y}, room for {_HEADROOM} overlapping spikes): more saturate "
+            "where PyNN's traces add up, and each tick's decay is stochastically rounded",
             "each weight change is stochastically rounded to one mantissa step "
             f"({rule.scale} chip units), so single pairs move weights by whole steps and "
             "only the mean change is PyNN's",
