@@ -10,8 +10,8 @@ from pyNN import errors
 
 from pyNN.neurox.hardware.check import ChipLimitError
 from pyNN.neurox.hardware.chip import load_chip
-from pyNN.neurox.hardware.emulator.loihi_learning import (LoihiLearning, stochastic_decay,
-                                                          stochastic_round)
+from pyNN.neurox.hardware.emulator.loihi_learning import (LoihiLearning, delivered,
+                                                          stochastic_decay, stochastic_round)
 from pyNN.neurox.hardware.quantize.loihi_learning import (LoihiLearningRule, effective_tau,
                                                           scale_and_impulse, tau_ticks)
 
@@ -70,7 +70,7 @@ def test_weight_rounding_golden():
 
 def rule(**changes):
     base = dict(multiplicative=False, impulse_x=64, tau_x=2, impulse_y=64, tau_y=2,
-                plus=(3, -2), minus=(1, -1), m_min=0, m_max=255, scale=64)
+                plus=(3, -2), minus=(1, -1), m_min=0, m_max=255, weight_shift=6)
     return LoihiLearningRule(**{**base, **changes})
 
 
@@ -78,10 +78,11 @@ def engine(learning_rule, mantissa, rng, epoch_exponent=2):
     """One plastic synapse, input axon 0 onto neuron 0."""
     program = SimpleNamespace(
         rules=[learning_rule], plastic=np.array([0]), plastic_rule=np.array([0]),
+        plastic_mantissa=np.array([mantissa]),
         axon_start=np.array([0, 1]), target=np.array([0]), neurons=1,
         epoch_exponent=epoch_exponent,
         learning_formats=dict(fraction_bits=7, accumulator_bits=15, trace_max=127))
-    weight = np.array([mantissa * learning_rule.scale], np.int64)
+    weight = np.array([delivered(np.array([mantissa]), learning_rule.weight_shift)[0]])
     return LoihiLearning(program, weight, rng), weight
 
 
@@ -101,6 +102,23 @@ def test_potentiation_uses_the_trace_at_the_epochs_end(post_tick):
     play(learning, 8, pre=[3], post=[post_tick])
     assert learning.mantissa.tolist() == [103]
     assert weight.tolist() == [103 * 64]
+
+
+def test_mantissa_below_the_delivered_step_learns_silently():
+    # weight exponent -3: the chip adds floor(m * 8 / 64) * 64 = floor(m / 8) * 64, so
+    # +3 takes m from 100 to 103 and the weight stays 12 * 64; +6 (S+ = 3/2) to 106: 13 * 64
+    for plus, mantissa, added in (((3, -2), 103, 768), ((3, -1), 106, 832)):
+        learning, weight = engine(rule(weight_shift=3, plus=plus), 100, Draws())
+        assert weight.tolist() == [768]
+        play(learning, 8, pre=[3], post=[5])
+        assert learning.mantissa.tolist() == [mantissa] and weight.tolist() == [added]
+
+
+def test_delivered_weights_golden():
+    # floor(m 2**shift / 64) * 64, negative mantissas floored too (brian2-loihi)
+    m = np.array([100, 255, -100])
+    assert delivered(m, 3).tolist() == [768, 1984, -832]
+    assert delivered(m, 9).tolist() == [51200, 130560, -51200]
 
 
 def test_depression_golden():
@@ -294,7 +312,7 @@ def test_pair_protocol_matches_software(sim, t_pre, t_kick, ticks):
     assert spikes_sw[0] == spikes[0] and max(spikes[0][0], t_pre) % 4 == 0
     mapping = sim.get_mapping()
     rule = mapping.projections[0].learning
-    step = rule.scale / mapping.populations[2].input_per_unit["excitatory"][0]
+    step = 2.0 ** rule.weight_shift / mapping.populations[2].input_per_unit["excitatory"][0]
     change_sw = after_sw[0] - before_sw[0]
     change = after - before
     assert np.allclose(change / step, np.rint(change / step))  # whole steps

@@ -12,7 +12,7 @@ target spiked in it:
   dw = S+ x1 y0 [m_max - m] - S- y1 x0 [m - m_min]   (in 2**-7 mantissa steps, the
        bracketed factors for the multiplicative rule), saturated at 15 bits plus sign;
   m <- floor((128 m + dw) / 128) + 1 with probability (the remainder / 128),
-       clipped to [m_min, m_max];  the synapse's weight <- m * scale.
+       clipped to [m_min, m_max];  the synapse's weight <- floor(m 2**shift / 64) 64.
 Random draws (one generator, seeded by the network's seed) come in this order each
 tick: x decays, y decays (one draw per nonzero trace, in array order), then at an
 epoch's end one draw per updated synapse.
@@ -35,6 +35,11 @@ def stochastic_round(value, bits, rng):
     """value / 2**bits, rounded down or up with the probability of the fraction."""
     whole, remainder = np.divmod(value, 1 << bits)
     return whole + (rng.integers(0, 1 << bits, size=np.shape(value)) < remainder)
+
+
+def delivered(mantissa, shift):
+    """What the chip adds for weight mantissas: floor(m 2**shift / 64) 64."""
+    return ((mantissa << np.maximum(shift - 6, 0)) >> np.maximum(6 - shift, 0)) << 6
 
 
 class LoihiLearning:
@@ -62,7 +67,7 @@ class LoihiLearning:
                       for r in rules], np.int64) for name in ("plus", "minus"))
         self.multiplicative = np.array([r.multiplicative for r in rules], bool)
         self.m_min, self.m_max = per_rule("m_min"), per_rule("m_max")
-        self.scale = per_rule("scale")
+        self.shift = per_rule("weight_shift")
         axons = p.axon_start.size - 1
         self.x = np.zeros((len(rules), axons), np.int64)
         self.y = np.zeros((len(rules), p.neurons), np.int64)
@@ -73,7 +78,7 @@ class LoihiLearning:
         self.rule = p.plastic_rule
         self.axon = np.repeat(np.arange(axons), np.diff(p.axon_start))[p.plastic]
         self.target = p.target[p.plastic]
-        self.mantissa = weight[p.plastic] // self.scale[self.rule]
+        self.mantissa = p.plastic_mantissa.copy()
         self.counters = dict(weight_updates=0, accumulator_saturated=0)
 
     def tick(self, k, pre, post):
@@ -114,4 +119,4 @@ class LoihiLearning:
         m = np.clip(m, self.m_min[r], self.m_max[r])
         self.counters["weight_updates"] += int(np.count_nonzero(m != self.mantissa[active]))
         self.mantissa[active] = m
-        self.weight[self.synapse[active]] = m * self.scale[r]
+        self.weight[self.synapse[active]] = delivered(m, self.shift[r])

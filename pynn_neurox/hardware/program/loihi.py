@@ -40,6 +40,7 @@ class LoihiProgram:
     rules: list = field(default_factory=list)
     plastic: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     plastic_rule: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    plastic_mantissa: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     epoch_exponent: int = 0  # weights change every 2**epoch_exponent ticks
     seed: int = None  # of the learning engine's stochastic rounding
     # the learning engine's widths: fraction_bits, accumulator_bits, trace_max
@@ -93,7 +94,13 @@ def build_program(populations, projections, placement, axon_offset, axons, learn
     plastic_projections = [p for p in projections if p.learning is not None]
     plastic = [synapse_index[p.index] for p in plastic_projections]
     plastic_rule = [np.full(len(p.sources), r) for r, p in enumerate(plastic_projections)]
+    plastic_mantissa = [p.mantissa for p in plastic_projections]
     by_position = np.argsort(np.concatenate(plastic)) if plastic else np.zeros(0, np.int64)
+
+    def in_position_order(parts):
+        return np.concatenate(parts)[by_position].astype(np.int64) if parts \
+            else np.zeros(0, np.int64)
+
     axon_start = np.zeros(axons + 1, np.int64)
     np.cumsum(np.bincount(axon, minlength=axons), out=axon_start[1:])
     return LoihiProgram(
@@ -108,10 +115,8 @@ def build_program(populations, projections, placement, axon_offset, axons, learn
         delay=delay[order].astype(np.int64), neuron_offset=neuron_offset,
         axon_offset=dict(axon_offset), synapse_index=synapse_index,
         rules=[p.learning for p in plastic_projections],
-        plastic=np.concatenate(plastic)[by_position].astype(np.int64) if plastic
-        else np.zeros(0, np.int64),
-        plastic_rule=np.concatenate(plastic_rule)[by_position].astype(np.int64) if plastic
-        else np.zeros(0, np.int64),
+        plastic=in_position_order(plastic), plastic_rule=in_position_order(plastic_rule),
+        plastic_mantissa=in_position_order(plastic_mantissa),
         epoch_exponent=learning["epoch_exponent"]["value"] if learning else 0, seed=seed,
         learning_formats=dict(
             fraction_bits=learning["fraction_bits"]["value"],

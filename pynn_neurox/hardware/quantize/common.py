@@ -26,6 +26,7 @@ class QuantizedProjection:
     exponent: int = 0
     errors: dict = field(default_factory=dict)
     learning: object = None  # the kind's learning rule, for a plastic projection
+    mantissa: np.ndarray = None  # a plastic projection's weight mantissas (they learn)
     learning_report: dict = None
 
 

@@ -273,7 +273,8 @@ class LoihiQuantizer:
             factor = self._one_factor(per_unit, description.targets, where)
             bounds = factor * np.concatenate([np.ravel(description.synapse.weight_parameters[b])
                                               for b in ("w_min", "w_max")])
-        weight, exponent, clipped = self._weights(wanted, where, bounds if plastic else ())
+        weight, exponent, clipped, mantissa = self._weights(
+            wanted, where, *((bounds, self.f("weight_exponent_min")) if plastic else ()))
         if post.native and not np.array_equal(weight, wanted):
             raise ValueError(
                 f"{self.chip.title}: weights of {where} onto a native LoihiCompartment must be "
@@ -284,15 +285,15 @@ class LoihiQuantizer:
                       weight_exponent=exponent)
         rule = report = None
         if plastic:
-            scale = 2 ** (6 + exponent)
-            rule, report = learning_rule(self.chip, description, self.dt, factor / scale,
-                                         scale, self._sign_mode(wanted, bounds), delay)
+            rule, report = learning_rule(self.chip, description, self.dt,
+                                         factor / 2.0 ** (6 + exponent), 6 + exponent,
+                                         self._sign_mode(wanted, bounds), delay)
         return QuantizedProjection(
             index=description.index, label=description.label, pre=description.pre,
             post=description.post, sources=description.sources, targets=description.targets,
             channel=post.channel_of[description.receptor_type], weight=weight, delay=delay,
             receptor=description.receptor_type, exponent=exponent, errors=errors,
-            learning=rule, learning_report=report)
+            learning=rule, learning_report=report, mantissa=mantissa if plastic else None)
 
     def _one_factor(self, per_unit, targets, where):
         """The chip input per PyNN weight unit, which a learning rule needs the same for
@@ -311,20 +312,25 @@ class LoihiQuantizer:
         single-sign modes."""
         return (-256, 0) if (wanted < 0).any() or (np.asarray(bounds) < 0).any() else (0, 255)
 
-    def _weights(self, wanted, where, bounds=()):
-        """Mantissa (8 bits) times 2**(6 + exponent), the smallest exponent that holds the
-        weights and the learning rule's `bounds`."""
+    def _weights(self, wanted, where, bounds=(), lowest=0):
+        """Mantissas (8 bits) with the smallest exponent from `lowest` that holds the
+        weights and the learning rule's `bounds`; the chip adds floor(mantissa *
+        2**(6 + exponent) / 64) * 64 (brian2-loihi's actual weight). Exponents below 0 do
+        not make that finer, but give learning finer mantissa steps: plastic projections
+        start from the chip's lowest, with mantissas that are whole multiples of 64."""
         low, high = self._sign_mode(wanted, bounds)
         largest = max(np.abs(wanted).max() if wanted.size else 0.0,
                       np.abs(bounds).max() if np.size(bounds) else 0.0)
-        exponent = 0
+        exponent = lowest
         top = self.f("weight_exponent_max")
         while exponent < top and largest > max(high, -low) * 2 ** (6 + exponent):
             exponent += 1
-        scale = 2 ** (6 + exponent)
-        mantissa = np.rint(wanted / scale)
+        scale = 2.0 ** (6 + exponent)
+        step = max(scale, 64.0)
+        mantissa = np.rint(wanted / step) * (step / scale)
         clipped = out_of_range(self.chip, "weight (chip input units)", where, mantissa * scale,
                                low * scale, high * scale, "clip_weights", self.allowed)
-        mantissa = np.clip(mantissa, low, high)
-        weight = np.clip(mantissa * scale, -self.f("weight_limit"), self.f("weight_limit"))
-        return weight.astype(np.int64), exponent, clipped
+        mantissa = np.clip(mantissa, low, high).astype(np.int64)
+        weight = np.clip(np.floor(mantissa * scale / 64) * 64, -self.f("weight_limit"),
+                         self.f("weight_limit"))
+        return weight.astype(np.int64), exponent, clipped, mantissa

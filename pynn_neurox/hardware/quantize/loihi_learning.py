@@ -48,7 +48,7 @@ class LoihiLearningRule:
     minus: tuple  # of S-
     m_min: int  # bounds of the weight mantissa, inside the sign mode's range
     m_max: int
-    scale: int  # the weight the chip adds per mantissa step, 2**(6 + weight exponent)
+    weight_shift: int  # 6 + the weight exponent: the chip adds floor(m 2**shift / 64) 64
 
 
 def tau_ticks(tau, dt):
@@ -91,11 +91,12 @@ def _uniform(description, names, where):
     return values
 
 
-def learning_rule(chip, description, dt, mantissa_per_unit, scale, mantissa_range, delays):
+def learning_rule(chip, description, dt, mantissa_per_unit, weight_shift, mantissa_range,
+                  delays):
     """The rule of plastic projection `description` and its report entry.
 
     `mantissa_per_unit`: weight mantissa steps per PyNN weight unit (one value: the
-    chip's rule has no per-target factor); `scale`: the weight per mantissa step;
+    chip's rule has no per-target factor); `weight_shift`: 6 + the weight exponent;
     `mantissa_range`: the sign mode's (low, high); `delays`: the synapses' delays (ticks).
 
     PyNN's default dendritic delay (NEST's model) pairs a post-synaptic spike as if it
@@ -137,7 +138,7 @@ def learning_rule(chip, description, dt, mantissa_per_unit, scale, mantissa_rang
     rule = LoihiLearningRule(
         multiplicative=multiplicative, impulse_x=terms["x"][0], tau_x=terms["x"][1],
         impulse_y=terms["y"][0], tau_y=terms["y"][1], plus=terms["plus"],
-        minus=terms["minus"], m_min=m_min, m_max=m_max, scale=int(scale))
+        minus=terms["minus"], m_min=m_min, m_max=m_max, weight_shift=int(weight_shift))
     return rule, _report(rule, rows, learning, d, np.unique(delays).size > 1)
 
 
@@ -167,6 +168,6 @@ def _report(rule, rows, learning, delay, mixed_delays):
             f"{rule.impulse_y}, room for {_HEADROOM} overlapping spikes): more saturate "
             "where PyNN's traces add up, and each tick's decay is stochastically rounded",
             "each weight change is stochastically rounded to one mantissa step "
-            f"({rule.scale} chip units), so single pairs move weights by whole steps and "
-            "only the mean change is PyNN's",
+            f"(2**{rule.weight_shift} chip units; the chip adds whole 64s), so single "
+            "pairs move weights by whole steps and only the mean change is PyNN's",
         ])
