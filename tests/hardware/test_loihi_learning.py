@@ -81,7 +81,8 @@ def engine(learning_rule, mantissa, rng, epoch_exponent=2):
         plastic_mantissa=np.array([mantissa]),
         axon_start=np.array([0, 1]), target=np.array([0]), neurons=1,
         epoch_exponent=epoch_exponent,
-        learning_formats=dict(fraction_bits=7, accumulator_bits=15, trace_max=127))
+        learning_formats=dict(fraction_bits=7, accumulator_bits=15, trace_max=127,
+                              floor_bits=6))
     weight = np.array([delivered(np.array([mantissa]), learning_rule.weight_shift)[0]])
     return LoihiLearning(program, weight, rng), weight
 

@@ -12,7 +12,7 @@ target spiked in it:
   dw = S+ x1 y0 [m_max - m] - S- y1 x0 [m - m_min]   (in 2**-7 mantissa steps, the
        bracketed factors for the multiplicative rule), saturated at 15 bits plus sign;
   m <- floor((128 m + dw) / 128) + 1 with probability (the remainder / 128),
-       clipped to [m_min, m_max];  the synapse's weight <- floor(m 2**shift / 64) 64.
+       clipped to [m_min, m_max];  the synapse then adds floor(m 2**shift / 64) 64.
 Random draws (one generator, seeded by the network's seed) come in this order each
 tick: x decays, y decays (one draw per nonzero trace, in array order), then at an
 epoch's end one draw per updated synapse.
@@ -37,9 +37,9 @@ def stochastic_round(value, bits, rng):
     return whole + (rng.integers(0, 1 << bits, size=np.shape(value)) < remainder)
 
 
-def delivered(mantissa, shift):
-    """What the chip adds for weight mantissas: floor(m 2**shift / 64) 64."""
-    return ((mantissa << np.maximum(shift - 6, 0)) >> np.maximum(6 - shift, 0)) << 6
+def delivered(mantissa, shift, bits=6):
+    """What the chip adds for weight mantissas m: floor(m 2**shift / 2**bits) 2**bits."""
+    return (mantissa << np.maximum(shift - bits, 0)) >> np.maximum(bits - shift, 0) << bits
 
 
 class LoihiLearning:
@@ -60,6 +60,7 @@ class LoihiLearning:
         self.fraction_bits = p.learning_formats["fraction_bits"]
         self.accumulator_limit = (1 << p.learning_formats["accumulator_bits"]) - 1
         self.trace_max = p.learning_formats["trace_max"]
+        self.floor_bits = p.learning_formats["floor_bits"]
         # the terms' constants in 2**-fraction_bits mantissa steps (whole numbers: the
         # scale's exponent is at least -fraction_bits)
         self.plus, self.minus = (
@@ -119,4 +120,4 @@ class LoihiLearning:
         m = np.clip(m, self.m_min[r], self.m_max[r])
         self.counters["weight_updates"] += int(np.count_nonzero(m != self.mantissa[active]))
         self.mantissa[active] = m
-        self.weight[self.synapse[active]] = delivered(m, self.shift[r])
+        self.weight[self.synapse[active]] = delivered(m, self.shift[r], self.floor_bits)

@@ -32,7 +32,7 @@ def map_network(network, chip):
     placement = Placer(chip, populations, projections,
                        lambda q: axon_offset[q.pre] + q.sources).place()
     program = build_program(populations, projections, placement, axon_offset, axons,
-                            chip.section("learning"), network.seed)
+                            chip, network.seed)
     inputs = {p.index: host_input(p, network.timestep, network.seed) for p in sources}
     report = _report(chip, network, populations, projections, placement, inputs, allowed)
     return Mapping(chip, populations, projections, placement, program, inputs, report)

@@ -43,7 +43,8 @@ class LoihiProgram:
     plastic_mantissa: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     epoch_exponent: int = 0  # weights change every 2**epoch_exponent ticks
     seed: int = None  # of the learning engine's stochastic rounding
-    # the learning engine's widths: fraction_bits, accumulator_bits, trace_max
+    # the learning engine's widths: fraction_bits, accumulator_bits, trace_max, and the
+    # weight's floor_bits (a synapse adds floor(m 2**shift / 2**floor_bits) 2**floor_bits)
     learning_formats: dict = field(default_factory=dict)
 
     @property
@@ -60,11 +61,13 @@ class LoihiProgram:
         return self.target[s], self.channel[s], self.weight[s], self.delay[s]
 
 
-def build_program(populations, projections, placement, axon_offset, axons, learning=None,
+def build_program(populations, projections, placement, axon_offset, axons, chip=None,
                   seed=None):
     """The program of quantized `populations` (index -> QuantizedPopulation, in placement
     order) and `projections`; `axon_offset` gives every population's first input axon
-    and `axons` their number; `learning` is the chip description's learning section."""
+    and `axons` their number; `chip` (its description) gives the learning engine's
+    formats."""
+    learning = chip.section("learning") if chip else None
     channels = max((q.compartments_per_neuron for q in populations.values()), default=1)
     neuron_offset, start = {}, 0
     for index, q in populations.items():
@@ -121,5 +124,6 @@ def build_program(populations, projections, placement, axon_offset, axons, learn
         learning_formats=dict(
             fraction_bits=learning["fraction_bits"]["value"],
             accumulator_bits=learning["accumulator_bits"]["value"],
-            trace_max=(1 << learning["trace_bits"]["value"]) - 1) if learning else {})
+            trace_max=(1 << learning["trace_bits"]["value"]) - 1,
+            floor_bits=chip.format("weight_floor_bits")) if learning else {})
 

@@ -326,11 +326,12 @@ class LoihiQuantizer:
         while exponent < top and largest > max(high, -low) * 2 ** (6 + exponent):
             exponent += 1
         scale = 2.0 ** (6 + exponent)
-        step = max(scale, 64.0)
+        granule = 2.0 ** self.f("weight_floor_bits")
+        step = max(scale, granule)
         mantissa = np.rint(wanted / step) * (step / scale)
         clipped = out_of_range(self.chip, "weight (chip input units)", where, mantissa * scale,
                                low * scale, high * scale, "clip_weights", self.allowed)
         mantissa = np.clip(mantissa, low, high).astype(np.int64)
-        weight = np.clip(np.floor(mantissa * scale / 64) * 64, -self.f("weight_limit"),
-                         self.f("weight_limit"))
+        limit = self.f("weight_limit")
+        weight = np.clip(np.floor(mantissa * scale / granule) * granule, -limit, limit)
         return weight.astype(np.int64), exponent, clipped, mantissa
