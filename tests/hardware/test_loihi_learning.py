@@ -353,3 +353,15 @@ def test_rules_the_chip_cannot_express_are_refused(sim, build, error, message):
     sim.Projection(pre, post, sim.AllToAllConnector(), build(sim), label="plastic")
     with pytest.raises(error, match=message):
         sim.get_mapping()
+
+
+def test_targets_with_different_weight_scales_are_refused(sim):
+    sim.setup(timestep=1.0, target="loihi")
+    pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[2.0]), label="pre")
+    post = sim.Population(2, sim.IF_curr_exp(**dict(CELL, cm=[0.2, 0.4])), label="post")
+    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
+                             weight_dependence=sim.AdditiveWeightDependence())
+    sim.Projection(pre, post, sim.AllToAllConnector(), stdp, label="plastic")
+    with pytest.raises(errors.NoModelAvailableError,
+                       match="projection 'plastic'.*one set of constants per projection"):
+        sim.get_mapping()
