@@ -46,15 +46,26 @@ POSTS = ("IF_curr_exp", "IF_curr_delta")
 def _neurox_pairs(sim, fraction):
     """(pre spike stamps per synapse, post stamps per post type, final weights per rule
     and post type) of the pair protocol in pyNN.neurox."""
-    sim.setup(timestep=DT, min_delay=DT)
     local_delay = fraction * DELAY - (1 - fraction) * DELAY   # post minus pre at the synapse
     pre_times = np.round((T_POST + local_delay - LAGS) / DT) * DT
-    pre = sim.Population(LAGS.size, sim.SpikeSourceArray(
-        spike_times=[[t, T_FLUSH] for t in pre_times]), label="pre")
-    driver = sim.Population(1, sim.SpikeSourceArray(spike_times=[T_POST - 1.0]))
+    post_times, weights = _neurox_plasticity(sim, [[t] for t in pre_times], [T_POST - 1.0],
+                                             fraction)
+    return pre_times, post_times, weights
+
+
+def _neurox_plasticity(sim, pre_trains, drive_times, fraction):
+    """Post-synaptic spike stamps per post type and final weights per rule and post type,
+    for pre-synaptic spike trains (each followed by a late spike) and post-synaptic cells
+    made to fire once after each drive time."""
+    sim.setup(timestep=DT, min_delay=DT)
+    pre = sim.Population(len(pre_trains), sim.SpikeSourceArray(
+        spike_times=[list(train) + [T_FLUSH] for train in pre_trains]), label="pre")
+    driver = sim.Population(1, sim.SpikeSourceArray(spike_times=drive_times))
     posts = {
-        "IF_curr_exp": (sim.Population(1, sim.IF_curr_exp(tau_syn_E=0.5), label="exp"), 40.0),
-        "IF_curr_delta": (sim.Population(1, sim.IF_curr_delta(), label="delta"), 20.0),
+        "IF_curr_exp": (sim.Population(1, sim.IF_curr_exp(tau_syn_E=0.5, tau_refrac=2.0),
+                                       label="exp"), 40.0),
+        "IF_curr_delta": (sim.Population(1, sim.IF_curr_delta(tau_refrac=2.0), label="delta"),
+                          20.0),
     }
     projections = {}
     for kind, (post, drive) in posts.items():
@@ -75,18 +86,19 @@ def _neurox_pairs(sim, fraction):
     weights = {key: projection.get("weight", format="array")[:, 0]
                for key, projection in projections.items()}
     sim.end()
-    return pre_times, post_times, weights
+    return post_times, weights
 
 
-def _nest_weights(pre_times, post_times, name):
-    """Final weights (nA) of NEST's synapse for each pre-synaptic spike time."""
+def _nest_weights(pre_trains, post_times, name):
+    """Final weights (nA) of NEST's synapse for each pre-synaptic spike train (each
+    followed by the late spike)."""
     timing, _, wparams, model, nest_params = RULES[name]
     nest.ResetKernel()
     nest.set(resolution=DT, print_time=False)
     # a parrot neuron fed by a generator one step earlier repeats each time exactly
-    pre_gen = nest.Create("spike_generator", LAGS.size,
-                          params=[{"spike_times": [t - DT, T_FLUSH - DT]} for t in pre_times])
-    pre = nest.Create("parrot_neuron", LAGS.size)
+    pre_gen = nest.Create("spike_generator", len(pre_trains), params=[
+        {"spike_times": list(np.asarray(train) - DT) + [T_FLUSH - DT]} for train in pre_trains])
+    pre = nest.Create("parrot_neuron", len(pre_trains))
     nest.Connect(pre_gen, pre, "one_to_one", {"delay": DT})
     post_gen = nest.Create("spike_generator", params={"spike_times": list(post_times - DT)})
     post = nest.Create("parrot_neuron")
@@ -128,14 +140,18 @@ def axonal_pairs():
 def test_stdp_pairs_agree_with_nest(dendritic_pairs, name, post_type):
     pre_times, post_times, weights = dendritic_pairs
     assert post_times[post_type].size == 1
-    expected = _nest_weights(pre_times, post_times[post_type], name) - W_START
+    expected = _nest_weights([[t] for t in pre_times], post_times[post_type], name) - W_START
     change = weights[name, post_type] - W_START
     assert np.abs(expected).max() > 0.01 * W_START     # the protocol does change weights
     np.testing.assert_allclose(change, expected, rtol=0.01, atol=1e-9 * W_MAX)
 
 
 def _pair_rule_change(lag, w, name):
-    """Hand-computed change of one pair (lag: post minus pre at the synapse)."""
+    """Hand-computed change of one pair and the late pre-synaptic spike (lag: post minus
+    pre at the synapse)."""
+    if name == "vogels":   # potentiation whatever the order, depression at each pre spike
+        pairing = VOGELS["eta"] * np.exp(-abs(lag) / VOGELS["tau"]) if lag != 0 else 0.0
+        return pairing - 2 * VOGELS["eta"] * 2 * VOGELS["rho"] * VOGELS["tau"] / 1000
     _, _, wparams, _, mus = RULES[name]
     if lag > 0:
         grow = ((W_MAX - w) / W_MAX) ** mus["mu_plus"]
@@ -146,7 +162,7 @@ def _pair_rule_change(lag, w, name):
     return 0.0
 
 
-@pytest.mark.parametrize("name", ["additive", "multiplicative", "add-pot-mult-dep", "gutig"])
+@pytest.mark.parametrize("name", RULES)
 def test_axonal_delay_pairs_match_the_rule(axonal_pairs, name):
     """dendritic_delay_fraction=0 (NEST has no such mode): the pre-synaptic spike is seen
     at the synapse a delay after it left, the post-synaptic one at once."""
@@ -156,6 +172,29 @@ def test_axonal_delay_pairs_match_the_rule(axonal_pairs, name):
         expected = [_pair_rule_change(lag, W_START, name) for lag in lags]
         np.testing.assert_allclose(weights[name, post_type] - W_START, expected,
                                    rtol=1e-6, atol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def trains():
+    """Poisson trains of 20 pre-synaptic cells (20 Hz) and 15 post-synaptic drive times
+    at least 10 ms apart, over one second, on the time grid."""
+    draw = np.random.default_rng(7)
+    pre_trains = [np.unique(np.round(np.sort(draw.uniform(5.0, 1000.0, draw.poisson(20)))
+                                     / DT) * DT) for _ in range(20)]
+    drive = np.round(np.cumsum(10.0 + draw.exponential(55.0, 15)) / DT) * DT
+    import pyNN.neurox as sim
+    post_times, weights = _neurox_plasticity(sim, pre_trains, drive, fraction=1.0)
+    return pre_trains, post_times, weights
+
+
+@pytest.mark.parametrize("name", RULES)
+def test_stdp_with_spike_trains_agrees_with_nest(trains, name):
+    """All-to-all pairing over many spikes of both sides."""
+    pre_trains, post_times, weights = trains
+    assert post_times["IF_curr_exp"].size == 15
+    expected = _nest_weights(pre_trains, post_times["IF_curr_exp"], name)
+    assert np.ptp(expected) > 0.01 * W_START
+    np.testing.assert_allclose(weights[name, "IF_curr_exp"], expected, rtol=0.01)
 
 
 # --- Tsodyks-Markram ------------------------------------------------------------------

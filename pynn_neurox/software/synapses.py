@@ -95,9 +95,10 @@ def _stdp(synapse, effect):
     The pre-synaptic pathway updates the weight, then transmits it (NEST sends the
     updated weight); the target sets the post-synaptic pathway's delay so that both
     pathways see the spikes at the synapse (Brian2Target._post_delay_steps).
-    A pre- and a post-synaptic spike at the same moment do not pair, as in NEST: the
-    post-synaptic pathway, which runs after the pre-synaptic one, then leaves out the
-    pre-synaptic spike of its own step (`lastupdate` is the time of the last pathway
+    A pre- and a post-synaptic spike at the same moment do not pair with each other,
+    and the post-synaptic spike's update comes first, as in NEST: the target runs the
+    post-synaptic pathway before the pre-synaptic one, which then leaves out the
+    post-synaptic spike of its own step (`lastupdate` is the time of the last pathway
     run of the synapse before this one; it starts long before time 0).
     """
     rule = _TIMING_RULES.get(synapse.timing_dependence)
@@ -108,14 +109,17 @@ def _stdp(synapse, effect):
             "is not available on the brian2 target")
     grow, shrink = (f"*{factor}" if factor != "1" else "" for factor in factors)
     pre = ""
+    earlier_post = "(apost - int(lastupdate == t))"
     if rule["depression"]:
-        pre += f"w_syn = clip(w_syn - {rule['depression']}{shrink}*apost, w_min, w_max)\n"
+        pre += (f"w_syn = clip(w_syn - {rule['depression']}{shrink}*{earlier_post}, w_min, "
+                "w_max)\n")
     else:  # Vogels-Sprekeler: a pre-synaptic spike also potentiates with earlier post spikes
-        pre += f"w_syn = clip(w_syn + {rule['potentiation']}{grow}*apost, w_min, w_max)\n"
+        pre += (f"w_syn = clip(w_syn + {rule['potentiation']}{grow}*{earlier_post}, w_min, "
+                "w_max)\n")
     if rule["constant_depression"]:
         pre += f"w_syn = clip(w_syn - {rule['constant_depression']}{shrink}, w_min, w_max)\n"
-    post = (f"w_syn = clip(w_syn + {rule['potentiation']}{grow}"
-            "*(apre - int(lastupdate == t)), w_min, w_max)\napost += 1")
+    post = (f"w_syn = clip(w_syn + {rule['potentiation']}{grow}*apre, w_min, w_max)\n"
+            "apost += 1")
     return SynapseModel(
         f"dapre/dt = -apre/{rule['tau_pre']}/ms : 1 (event-driven)\n"
         f"dapost/dt = -apost/{rule['tau_post']}/ms : 1 (event-driven)\n",

@@ -346,6 +346,8 @@ class Brian2Target:
                               shared=set(description.synapse.parameters) - varying)
         synapses = b2.Synapses(pre, post, model=model.model, on_pre=model.on_pre,
                                on_post=model.on_post, method=model.method, namespace={})
+        if model.on_post:  # at a tie the post-synaptic update comes first (see _stdp)
+            synapses.post.order = synapses.pre.order - 1
         synapses.connect(i=description.sources, j=description.targets)
         self._write_connections(synapses, description, ("weight", "delay")
                                 + tuple(description.synapse.parameters))
