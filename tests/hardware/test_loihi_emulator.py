@@ -38,7 +38,7 @@ def test_current_decays_with_offset_one(sim):
     sim.Projection(source, cells, sim.OneToOneConnector(),
                    sim.StaticSynapse(weight=4096, delay=1.0))
     sim.run(5.0)
-    # the spike labelled 1 arrives in tick 2: u = 4096, 4095, 4094, ...
+    # the spike labelled 1 is sent in tick 0 and arrives in tick 2: u = 4096, 4095, ...
     assert v_trace(cells).tolist() == [0, 0, 0, 4096, 8191, 12285]
 
 
@@ -60,7 +60,8 @@ def test_refractory_holds_v_at_zero(sim):
 
 
 def test_delay_in_ticks_and_host_label(sim):
-    # a host spike at 5 ms with delay 3 ms (dt 1 ms) enters q in tick 8: v at 9 ms
+    # a host spike at 5 ms is sent in tick 4; with delay 3 ms (dt 1 ms) from a spike
+    # source the chip's delay is 3: it enters q in tick 4 + 1 + 3 = 8, v at 9 ms
     cells = native(sim, decay_u=4095, decay_v=0, vth_mant=100000)
     source = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
     sim.Projection(source, cells, sim.OneToOneConnector(),
@@ -70,7 +71,7 @@ def test_delay_in_ticks_and_host_label(sim):
     assert v[:9].tolist() == [0] * 9 and v[9:].tolist() == [640, 640, 640]
 
 
-def test_neuron_spike_reaches_targets_one_tick_plus_delay_later(sim):
+def test_neuron_spike_reaches_targets_delay_ticks_later(sim):
     sim.setup(timestep=1.0, target="loihi")
     driver = sim.Population(1, sim.LoihiCompartment(decay_v=0, vth_mant=1, bias_mant=65),
                             label="driver")  # fires in tick 0 (v = 65 > 64)
@@ -81,9 +82,10 @@ def test_neuron_spike_reaches_targets_one_tick_plus_delay_later(sim):
     driver.record("spikes")
     follower.record("v")
     sim.run(6.0)
-    assert spike_times(driver)[0] == 1.0
-    # spike of tick 0 arrives in tick 0 + 1 + 2 = 3: v at 4 ms
-    assert v_trace(follower)[:5].tolist() == [0, 0, 0, 0, 64]
+    assert spike_times(driver)[:2] == [1.0, 2.0]  # it fires in every tick
+    # between neurons the chip's delay is 2 - 1 ticks: the spike of tick 0 arrives
+    # in tick 0 + 1 + 1 = 2 (v at 3 ms), the spike of tick 1 in tick 3
+    assert v_trace(follower)[:5].tolist() == [0, 0, 0, 64, 128]
 
 
 def test_input_wraps_at_21_bits_and_current_at_23(sim):

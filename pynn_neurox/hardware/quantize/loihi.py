@@ -13,7 +13,14 @@ reset to 0 is exact):
 - tau_syn_E != tau_syn_I needs a second compartment per neuron whose current joins the
   soma's input (one current decay per compartment);
 - refractory: NEST holds v for round(tau_refrac/dt) ticks after the spike, Loihi for
-  refract_delay - 1, so refract_delay = round(tau_refrac/dt) + 1.
+  refract_delay - 1, so refract_delay = round(tau_refrac/dt) + 1;
+- delays: a spike of tick k (time (k + 1) dt) enters its targets' input in tick
+  k + 1 + the chip's delay and acts on v in that tick; on the software target a
+  neuron's spike at time s dt through a delay of D ticks acts on v in the step that
+  starts at (s + D - 1) dt, so the chip's delay is D - 1. A spike source's spike at
+  s dt is sent in tick s - 1, like a neuron's of the same time (so STDP pairs it as
+  NEST does), but acts on v in software one step later than a neuron's would: its
+  synapses get the chip delay D.
 `v_unit` is chosen per population: the largest threshold mantissa (finest v) for which
 every bias and incoming weight still fits the chip's formats, and all of a neuron's
 synapses firing in one tick would not wrap its input.
@@ -261,10 +268,12 @@ class LoihiQuantizer:
     def projection(self, description, post):
         """`description`'s synapses in the chip's weight format, onto the quantized `post`."""
         where = f"projection '{description.label}'"
-        delay, off_grid = to_ticks(description.delays, self.dt)
-        clipped_delays = out_of_range(self.chip, "delay (ticks)", where, delay, 1,
-                                      self.f("delay_max"), "clip_delays", self.allowed)
-        delay = np.clip(delay, 1, self.f("delay_max"))
+        ticks, off_grid = to_ticks(description.delays, self.dt)
+        delay = ticks - (0 if self.network.populations[description.pre].is_source else 1)
+        clipped_delays = out_of_range(
+            self.chip, "chip delay (ticks: the delay in ticks, less one from a neuron)",
+            where, delay, 0, self.f("delay_max"), "clip_delays", self.allowed)
+        delay = np.clip(delay, 0, self.f("delay_max"))
         per_unit = post.input_per_unit[description.receptor_type]
         wanted = description.weights * per_unit[description.targets]
         # an empty projection has nothing to learn
