@@ -19,6 +19,15 @@ import numpy as np
 # weights kept per projection for the report's histograms
 WEIGHT_SAMPLE = 20000
 
+# what a task script reports with record_task(): kept with the captured data
+_task = {}
+
+
+def record_task(labels, predictions):
+    """For scripts that solve a task: the true labels and the run's predictions, which
+    the comparison turns into accuracy and agreement between targets."""
+    _task.update(labels=np.asarray(labels), predictions=np.asarray(predictions))
+
 
 def _sample(values, rng):
     values = np.asarray(values, float)
@@ -83,12 +92,17 @@ def run_script(script, arguments):
     data = captured.get("data")
     if data is not None:
         data["wall_seconds"] = time.perf_counter() - start
+        if _task:
+            data["task"] = dict(_task)
     return data
 
 
 def main():
+    # run as __main__, this file is a second copy of the module: use the package's,
+    # whose record_task() the script calls
+    from pyNN.neurox.validation.capture import run_script as run
     out, script, *arguments = sys.argv[1:]
-    data = run_script(script, arguments)
+    data = run(script, arguments)
     if data is None:
         sys.exit(f"{script} never ran a pyNN.neurox simulation: nothing to compare")
     with open(out, "wb") as f:

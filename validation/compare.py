@@ -153,9 +153,16 @@ def compare(script, targets, out, arguments=(), timeout=3600, progress=print):
             entry.update(timestep=run["timestep"], duration=run["duration"],
                          wall_seconds=run["wall_seconds"], mapping=run["mapping"],
                          energy=energy_estimate(run))
+        if "task" in run:
+            entry["accuracy"] = float(np.mean(run["task"]["predictions"]
+                                              == run["task"]["labels"]))
         report["targets"][target] = entry
         if reference and "error" not in run and target != reference:
             report["comparisons"][target] = compare_runs(runs[reference], run)
+            if "task" in run and "task" in runs[reference]:
+                report["comparisons"][target]["task"] = metrics.task_agreement(
+                    run["task"]["labels"], runs[reference]["task"]["predictions"],
+                    run["task"]["predictions"])
     (out / "report.json").write_text(json.dumps(_finite(report), indent=1, default=_plain))
     write_html(report, runs, out / "report.html")
     progress(f"report: {out / 'report.html'}")

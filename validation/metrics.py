@@ -143,43 +143,70 @@ def coincidence_factor(reference, other, delta, duration):
 
 def victor_purpura(reference, other, q):
     """Victor-Purpura distance (cost q per ms of shift), mean over neurons: the edit
-    distance between trains, by dynamic programming on all neurons at once."""
+    distance between trains, by dynamic programming over the spikes of `reference`,
+    vectorised over neurons and over the spikes of `other` (the chain of insertions in a
+    row is a running minimum)."""
+    if not reference:
+        return float("nan")
     a, b = _padded(reference, 0.0), _padded(other, 0.0)
     na, nb = _counts(reference), _counts(other)
-    n, ka, kb = len(reference), a.shape[1], b.shape[1]
-    if n == 0:
-        return float("nan")
-    row = np.tile(np.arange(kb + 1, dtype=float), (n, 1))  # distances for 0 spikes of a
-    table = [row]
-    for i in range(1, ka + 1):
-        new = np.empty_like(row)
-        new[:, 0] = i
-        for j in range(1, kb + 1):
-            shift = row[:, j - 1] + q * np.abs(a[:, i - 1] - b[:, j - 1])
-            new[:, j] = np.minimum(np.minimum(row[:, j] + 1, new[:, j - 1] + 1), shift)
-        table.append(new)
-        row = new
-    table = np.stack(table, axis=1)  # neurons x (ka + 1) x (kb + 1)
-    return float(table[np.arange(n), na, nb].mean())
+    columns = np.arange(b.shape[1] + 1, dtype=float)
+    row = np.tile(columns, (len(reference), 1))  # distances with none of a's spikes
+    result = row[np.arange(len(reference)), nb] * (na == 0)
+    for i in range(1, a.shape[1] + 1):
+        best = np.empty_like(row)
+        best[:, 0] = i
+        best[:, 1:] = np.minimum(row[:, 1:] + 1,
+                                 row[:, :-1] + q * np.abs(a[:, i - 1:i] - b))
+        row = np.minimum.accumulate(best - columns, axis=1) + columns
+        done = na == i
+        result[done] = row[done, nb[done]]
+    return float(result.mean())
+
+
+def _kernel_sums(x, nx, y, ny, tau):
+    """Per neuron, the sums over pairs of exp(-|x_i - x_j| / tau), of
+    exp(-|y_i - y_j| / tau) and of exp(-|x_i - y_j| / tau), in one pass over the merged
+    spikes (each sum carried forward and decayed), vectorised over neurons."""
+    n = x.shape[0]
+    times = np.concatenate([x, y], axis=1)
+    is_x = np.concatenate([np.arange(x.shape[1]) < nx[:, None],
+                           np.zeros(y.shape, bool)], axis=1)
+    valid = is_x | np.concatenate([np.zeros(x.shape, bool),
+                                   np.arange(y.shape[1]) < ny[:, None]], axis=1)
+    times = np.where(valid, times, np.inf)
+    order = np.argsort(times, axis=1, kind="stable")
+    times = np.take_along_axis(times, order, axis=1)
+    is_x = np.take_along_axis(is_x, order, axis=1)
+    valid = np.take_along_axis(valid, order, axis=1)
+    carry_x, carry_y = np.zeros(n), np.zeros(n)
+    xx, yy, xy = nx.astype(float), ny.astype(float), np.zeros(n)
+    previous = np.where(valid[:, 0], times[:, 0], 0.0)
+    for k in range(times.shape[1]):
+        live = valid[:, k]
+        now = np.where(live, times[:, k], previous)
+        fade = np.exp(-(now - previous) / tau)
+        carry_x *= fade
+        carry_y *= fade
+        previous = now
+        at_x, at_y = live & is_x[:, k], live & ~is_x[:, k]
+        xx += 2 * carry_x * at_x
+        yy += 2 * carry_y * at_y
+        xy += carry_y * at_x + carry_x * at_y
+        carry_x += at_x
+        carry_y += at_y
+    return xx, yy, xy
 
 
 def van_rossum(reference, other, tau):
     """van Rossum distance with time constant `tau` (ms), mean over neurons:
     sqrt((2/tau) * integral of the squared difference of the exponentially filtered
     trains), elephant's normalisation, in which one spike against none gives 1."""
-
-    def products(x, nx, y, ny):
-        d = np.abs(x[:, :, np.newaxis] - y[:, np.newaxis, :])
-        mask = (np.arange(x.shape[1])[np.newaxis, :, np.newaxis] < nx[:, None, None]) & \
-               (np.arange(y.shape[1])[np.newaxis, np.newaxis, :] < ny[:, None, None])
-        return np.where(mask, np.exp(-d / tau), 0.0).sum(axis=(1, 2))
-
     if not reference:
         return float("nan")
-    a, b = _padded(reference, 0.0), _padded(other, 0.0)
-    na, nb = _counts(reference), _counts(other)
-    squared = products(a, na, a, na) + products(b, nb, b, nb) - 2 * products(a, na, b, nb)
-    return float(np.sqrt(np.maximum(squared, 0.0)).mean())
+    xx, yy, xy = _kernel_sums(_padded(reference, 0.0), _counts(reference),
+                              _padded(other, 0.0), _counts(other), tau)
+    return float(np.sqrt(np.maximum(xx + yy - 2 * xy, 0.0)).mean())
 
 
 def first_spike_latency_error(reference, other):

@@ -164,10 +164,26 @@ def _resources(report):
             "</tr>" + "".join(rows) + "</table>")
 
 
+def _task_table(report):
+    rows = [f"<tr><td>{target}</td><td>{_number(entry.get('accuracy'))}</td>"
+            f"<td>{_number(report['comparisons'].get(target, {}).get('task', {}).get('prediction_agreement'))}</td>"
+            f"<td>{_number(report['comparisons'].get(target, {}).get('task', {}).get('cohen_kappa'))}</td></tr>"
+            for target, entry in report["targets"].items() if "accuracy" in entry]
+    if not rows:
+        return ""
+    return ("<h2>Task</h2><table><tr><th>target</th><th>test accuracy</th><th>prediction "
+            f"agreement with {html.escape(str(report['reference']))}</th><th>Cohen's κ"
+            "</th></tr>" + "".join(rows) + "</table><p class=meaning>Agreement: the share "
+            "of samples where both runs predict the same label, right or wrong; κ corrects "
+            "it for chance.</p>")
+
+
 def _metrics_table(report):
     rows = []
     for target, populations in report["comparisons"].items():
         for label, m in populations.items():
+            if label == "task":
+                continue
             cells = "".join(f"<td>{_number(read(m))}</td>" for read, _ in METRICS.values())
             rows.append(f"<tr><td>{target}</td><td>{html.escape(label)}</td>{cells}</tr>")
     head = "".join(f"<th>{html.escape(name)}</th>" for name in METRICS)
@@ -202,6 +218,7 @@ td,th{{border:1px solid #aaa;padding:3px 6px}} .error{{color:#a00}} figure{{disp
 <h1>Hardware vs software: {html.escape(report['script'])}</h1>
 <p>Reference: <b>{html.escape(str(report['reference']))}</b>. Every number is in report.json.</p>
 <h2>Resources and cost</h2>{_resources(report)}
+{_task_table(report)}
 <h2>Metrics against the reference</h2>{_metrics_table(report)}
 <h2>Figures</h2>{''.join(figures)}
 <h2>What the mapping approximates</h2>{_approximations(report)}
