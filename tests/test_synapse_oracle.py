@@ -2,9 +2,10 @@
 
 STDP: a pair protocol, one pre- and one post-synaptic spike per synapse with the
 timing at the synapse from -100 to +100 ms, then a late pre-synaptic spike (NEST
-applies potentiation only at the next pre-synaptic spike). NEST's synapse, driven by
-parrot neurons that repeat the spike times pyNN.neurox produced, must give the same
-weight change within 1 %, for every weight dependence of the pair rule and for the
+applies potentiation only at the next pre-synaptic spike); then Poisson spike trains,
+and pre-synaptic cells that are neurons. NEST's synapse, driven by parrot neurons that
+repeat the spike times pyNN.neurox produced, must give the same weight changes (within
+1e-6; the issue asks for 1 %) for every weight dependence of the pair rule and for the
 Vogels-Sprekeler rule, onto a cell that spikes before its synapses act (IF_curr_exp)
 and one that spikes after (IF_curr_delta). Parameters are mapped as pyNN.nest maps
 them (weights in pA, lambda = A_plus, alpha = A_minus/A_plus).
@@ -41,6 +42,9 @@ RULES = {
                "vogels_sprekeler_synapse", {}),
 }
 POSTS = ("IF_curr_exp", "IF_curr_delta")
+# the issue asks for 1 %; the arithmetic is NEST's, and a timing error of one step
+# would change a weight change by dt/tau = 0.3 %, so the tests ask for far less
+TOLERANCE = 1e-6
 
 
 def _neurox_pairs(sim, fraction):
@@ -129,10 +133,10 @@ def dendritic_pairs():
     return _neurox_pairs(sim, fraction=1.0)
 
 
-@pytest.fixture(scope="module")
-def axonal_pairs():
+@pytest.fixture(scope="module", params=[0.0, 0.5])
+def split_delay_pairs(request):
     import pyNN.neurox as sim
-    return _neurox_pairs(sim, fraction=0.0)
+    return request.param, _neurox_pairs(sim, fraction=request.param)
 
 
 @pytest.mark.parametrize("post_type", POSTS)
@@ -143,7 +147,7 @@ def test_stdp_pairs_agree_with_nest(dendritic_pairs, name, post_type):
     expected = _nest_weights([[t] for t in pre_times], post_times[post_type], name) - W_START
     change = weights[name, post_type] - W_START
     assert np.abs(expected).max() > 0.01 * W_START     # the protocol does change weights
-    np.testing.assert_allclose(change, expected, rtol=0.01, atol=1e-9 * W_MAX)
+    np.testing.assert_allclose(change, expected, rtol=TOLERANCE, atol=1e-12 * W_MAX)
 
 
 def _pair_rule_change(lag, w, name):
@@ -163,12 +167,14 @@ def _pair_rule_change(lag, w, name):
 
 
 @pytest.mark.parametrize("name", RULES)
-def test_axonal_delay_pairs_match_the_rule(axonal_pairs, name):
-    """dendritic_delay_fraction=0 (NEST has no such mode): the pre-synaptic spike is seen
-    at the synapse a delay after it left, the post-synaptic one at once."""
-    pre_times, post_times, weights = axonal_pairs
+def test_split_delay_pairs_match_the_rule(split_delay_pairs, name):
+    """dendritic_delay_fraction f < 1 (NEST has no such mode): at the synapse the
+    pre-synaptic spike is seen (1 - f)*delay after it left, the post-synaptic one
+    f*delay after."""
+    fraction, (pre_times, post_times, weights) = split_delay_pairs
     for post_type in POSTS:
-        lags = post_times[post_type][0] - (pre_times + DELAY)
+        lags = (post_times[post_type][0] + fraction * DELAY
+                - (pre_times + (1 - fraction) * DELAY))
         expected = [_pair_rule_change(lag, W_START, name) for lag in lags]
         np.testing.assert_allclose(weights[name, post_type] - W_START, expected,
                                    rtol=1e-6, atol=1e-12)
@@ -194,7 +200,47 @@ def test_stdp_with_spike_trains_agrees_with_nest(trains, name):
     assert post_times["IF_curr_exp"].size == 15
     expected = _nest_weights(pre_trains, post_times["IF_curr_exp"], name)
     assert np.ptp(expected) > 0.01 * W_START
-    np.testing.assert_allclose(weights[name, "IF_curr_exp"], expected, rtol=0.01)
+    np.testing.assert_allclose(weights[name, "IF_curr_exp"] - W_START, expected - W_START,
+                               rtol=TOLERANCE, atol=1e-12 * W_MAX)
+
+
+def _driven(sim, celltype, size):
+    """Cells made to fire once for each spike of a driver, with the driving weight."""
+    if celltype == "IF_curr_exp":
+        return sim.Population(size, sim.IF_curr_exp(tau_syn_E=0.5, tau_refrac=2.0)), 40.0
+    return sim.Population(size, sim.IF_curr_delta(tau_refrac=2.0)), 20.0
+
+
+@pytest.mark.parametrize("pre_type", ["IF_curr_exp", "IF_curr_delta"])
+def test_stdp_from_spiking_cells_agrees_with_nest(trains, pre_type):
+    """Pre-synaptic cells that are neurons (reaching the synapse through Brian2 as
+    neurons do, and for IF_curr_delta a step earlier than other sources)."""
+    import pyNN.neurox as sim
+    drive_trains, _, _ = trains
+    sim.setup(timestep=DT, min_delay=DT)
+    drive = sim.Population(len(drive_trains), sim.SpikeSourceArray(
+        spike_times=[list(train) + [T_FLUSH] for train in drive_trains]))
+    pre, pre_weight = _driven(sim, pre_type, len(drive_trains))
+    sim.Projection(drive, pre, sim.OneToOneConnector(), sim.StaticSynapse(weight=pre_weight))
+    post, post_weight = _driven(sim, "IF_curr_exp", 1)
+    driver = sim.Population(1, sim.SpikeSourceArray(spike_times=[150.0, 420.0, 777.0]))
+    sim.Projection(driver, post, sim.AllToAllConnector(), sim.StaticSynapse(weight=post_weight))
+    plastic = sim.Projection(pre, post, sim.AllToAllConnector(), sim.STDPMechanism(
+        sim.SpikePairRule(**PAIR), sim.AdditiveWeightDependence(w_max=W_MAX), weight=W_START,
+        delay=DELAY))
+    pre.record("spikes")
+    post.record("spikes")
+    sim.run(T_FLUSH + 10.0)
+    # the late spike is NEST's own (see _nest_weights)
+    pre_trains = [train.magnitude[train.magnitude < T_FLUSH]
+                  for train in pre.get_data().segments[0].spiketrains]
+    post_times = np.asarray(post.get_data().segments[0].spiketrains[0].magnitude)
+    ours = plastic.get("weight", format="array")[:, 0]
+    sim.end()
+    assert post_times.size == 3 and sum(t.size for t in pre_trains) > 300
+    expected = _nest_weights(pre_trains, post_times, "additive") - W_START
+    assert np.ptp(expected) > 0.01 * W_START
+    np.testing.assert_allclose(ours - W_START, expected, rtol=TOLERANCE, atol=1e-12 * W_MAX)
 
 
 # --- Tsodyks-Markram ------------------------------------------------------------------
@@ -229,4 +275,4 @@ def test_tsodyks_markram_amplitudes_agree_with_nest(U, tau_rec, tau_facil):
     ours = _tm_amplitudes(sim, U, tau_rec, tau_facil)
     theirs = _tm_amplitudes(nest_sim, U, tau_rec, tau_facil)
     assert ours.min() > 0 and np.ptp(theirs) > 0.05 * theirs.max()  # the dynamics show
-    np.testing.assert_allclose(ours, theirs, rtol=0.01)
+    np.testing.assert_allclose(ours, theirs, rtol=TOLERANCE)
