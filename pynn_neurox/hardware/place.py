@@ -62,6 +62,7 @@ class Placer:
         self.memory = chip.section("synapse_memory")
         self.limit = chip.limit
         self._synapses_into = {}
+        self._needs_of = {}
 
     def place(self):
         cap = {index: self.limit("compartments_per_core") // q.compartments_per_neuron
@@ -104,7 +105,14 @@ class Placer:
         return self._synapses_into[population.index]
 
     def _needs(self, population, per_core):
-        """Per slice: input axons, synapse bits, synapses."""
+        """Per slice: input axons, synapse bits, synapses (cached: placement asks for
+        the same slice sizes again while it shrinks slices for output axons)."""
+        key = (population.index, per_core)
+        if key not in self._needs_of:
+            self._needs_of[key] = self._count_needs(population, per_core)
+        return self._needs_of[key]
+
+    def _count_needs(self, population, per_core):
         axons, targets, delays = self._incoming(population)
         slices = -(-population.size // per_core)
         if axons.size == 0:
