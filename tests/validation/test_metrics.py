@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import quantities as pq
 from elephant.spike_train_dissimilarity import van_rossum_distance, victor_purpura_distance
+from elephant.statistics import cv, isi
 
 from pyNN.neurox.validation import metrics
 
@@ -93,3 +94,12 @@ def test_victor_purpura_and_van_rossum_match_elephant(seed):
                   for x, y in zip(a, b)])
     assert metrics.victor_purpura(a, b, 0.1) == pytest.approx(vp)
     assert metrics.van_rossum(a, b, 8.0) == pytest.approx(vr)
+
+
+def test_delta_cv_matches_elephant():
+    a, b = random_trains(5), random_trains(6)
+
+    def mean_cv(trains):
+        return np.mean([cv(isi(t)) for t in trains if t.size >= 3])
+
+    assert metrics.isi_distortion(a, b)["delta_cv"] == pytest.approx(mean_cv(b) - mean_cv(a))
