@@ -285,9 +285,9 @@ class Projection(common.Projection):
             check_connections(self.label, [], values, simulator.state.dt, False)
         if name not in ("weight", "delay"):
             check_parameters(self.synapse_type, {name: values}, f"projection '{self.label}'")
-        if isinstance(self.synapse_type, synapses.STDPMechanism):
-            current = {n: self._values(n) for n in ("weight", "w_min", "w_max")}
-            current[name] = current.get(name, np.zeros(len(self))).copy()
+        bounded = ("weight", "w_min", "w_max")
+        if isinstance(self.synapse_type, synapses.STDPMechanism) and name in bounded:
+            current = {n: self._values(n) for n in bounded}
             current[name][positions] = values
             check_plasticity(self.label, self.receptor_type, current,
                              self._negative_receptor())
