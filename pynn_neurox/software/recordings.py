@@ -10,15 +10,25 @@ class Monitors:
     the reported ones (see the target's module docstring).
     """
 
-    def __init__(self, b2, network, groups, state_variable, spike_time):
+    def __init__(self, b2, network, groups, slots, state_variable, spike_time):
+        """`slots`: population index -> (the NeuronGroup it shares, its first cell there);
+        populations that share a group share one SpikeMonitor (each monitor costs time
+        in every step)."""
         self.spike_time = spike_time
         self.entries = {}
         self.objects = []
+        shared = {}  # id of a NeuronGroup -> its SpikeMonitor
         for population in network.populations:
             if not population.recorded:
                 continue
             group = groups[population.index]
-            spike_monitor = b2.SpikeMonitor(group) if "spikes" in population.recorded else None
+            spike_monitor = None
+            whole, offset = slots.get(population.index, (group, 0))
+            if "spikes" in population.recorded:
+                if id(whole) not in shared:
+                    shared[id(whole)] = b2.SpikeMonitor(whole)
+                    self.objects.append(shared[id(whole)])
+                spike_monitor = shared[id(whole)]
             interval = (population.sampling_interval or network.timestep) * b2.ms
             states = {}
             for variable, indices in population.recorded.items():
@@ -27,19 +37,20 @@ class Monitors:
                     states[variable] = (name, indices, b2.StateMonitor(
                         group, name, record=np.asarray(indices, dtype=int), dt=interval,
                         when="start"))
-            self.entries[population.index] = (spike_monitor, states)
-            self.objects += [m for m in [spike_monitor] if m is not None]
+            self.entries[population.index] = (spike_monitor, offset, population.size, states)
             self.objects += [monitor for _, _, monitor in states.values()]
 
     def transfer(self, population_index, recordings):
         """Add what the monitors of one population hold to `recordings`."""
         if population_index not in self.entries:
             return
-        spike_monitor, states = self.entries[population_index]
+        spike_monitor, offset, size, states = self.entries[population_index]
         if spike_monitor is not None:
-            cells = np.asarray(spike_monitor.i, dtype=int)
-            recordings.add_spikes(cells, self.spike_time(population_index, cells,
-                                                         np.asarray(spike_monitor.t_)))
+            cells = np.asarray(spike_monitor.i, dtype=int) - offset
+            mine = (cells >= 0) & (cells < size)
+            cells = cells[mine]
+            recordings.add_spikes(cells, self.spike_time(
+                population_index, cells, np.asarray(spike_monitor.t_)[mine]))
         for variable, (name, indices, monitor) in states.items():
             recordings.add_samples(variable, indices, np.asarray(getattr(monitor, name)).T,
                                    np.asarray(monitor.t_) * 1000.0)

@@ -121,8 +121,8 @@ class Brian2Target:
         b2 = _b2()
         self._build_new()
         self._push_changes()
-        self._monitors = Monitors(b2, self.network, self._groups, self._state_variable,
-                                  self._spike_time)
+        self._monitors = Monitors(b2, self.network, self._groups, self._slots,
+                                  self._state_variable, self._spike_time)
         self._injection.prepare(self._t_steps, stop - self._t_steps)
         self._draw_sources(stop)
         extra = list(self._monitors.objects)
@@ -353,7 +353,7 @@ class Brian2Target:
                                 + tuple(description.synapse.parameters))
         parameters = description.synapse.parameters
         for name, start in model.state.items():
-            value = (np.asarray(synapses.delay[:]) if start == "delay"
+            value = (self._arrival_steps(description) * self.dt * 1e-3 if start == "time zero"
                      else parameters[start] if isinstance(start, str) else start)
             synapses.variables[name].set_value(np.broadcast_to(value, len(description)))
         self._write_connections(synapses, description,
@@ -397,6 +397,18 @@ class Brian2Target:
         generator = model is None
         return int(generator) + int(bool(model and model.threshold_after_synapses))
 
+    def _early(self, description):
+        """1 for pre-synaptic cells that spike after the synapses' slot, else 0."""
+        model = self._models.get(description.pre)
+        return int(bool(model and model.threshold_after_synapses))
+
+    def _arrival_steps(self, description):
+        """Steps from a pre-synaptic spike's reported time to the run of the pre-synaptic
+        pathway: one less than the delay's, two less for cells that spike after the
+        synapses' slot (see _post_delay_steps)."""
+        return np.rint(description.delays / self.dt).astype(np.int64) - 1 \
+            - self._early(description)
+
     def _post_delay_steps(self, description):
         """Delay of the post-synaptic pathway of a plastic synapse, in steps.
 
@@ -412,10 +424,8 @@ class Brian2Target:
         """
         fraction = np.broadcast_to(description.synapse.parameters["dendritic_delay_fraction"],
                                    len(description))
-        model = self._models.get(description.pre)
-        early = int(bool(model and model.threshold_after_synapses))
-        steps = np.rint(2 * fraction * description.delays / self.dt).astype(np.int64) - early
-        return np.maximum(steps, 0)
+        steps = np.rint(2 * fraction * description.delays / self.dt).astype(np.int64)
+        return np.maximum(steps - self._early(description), 0)
 
     def _write_connections(self, synapses, description, names):
         """Write attributes from the description into Brian2: all connections, or only
