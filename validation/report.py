@@ -152,8 +152,9 @@ def _resources(report):
             counters = ", ".join(f"{k} {v}" for k, v in mapping["counters"].items())
         else:
             chips, cores, largest, errors, clipped, counters = "–", [], "software", None, "–", ""
-        joules = _number(energy.get("microjoules")) if "microjoules" in energy else \
-            html.escape(energy.get("note", "–"))
+        joules = (f"{_number(energy['microjoules'])}<br><small>from "
+                  f"{html.escape('; '.join(energy['sources']))}</small>"
+                  if "microjoules" in energy else html.escape(energy.get("note", "–")))
         rows.append(f"<tr><td>{target}</td><td>{len(cores) or '–'} / {chips}</td>"
                     f"<td>{largest}</td><td>{_number(errors)}</td><td>{clipped}</td>"
                     f"<td>{html.escape(counters)}</td><td>{joules}</td>"
