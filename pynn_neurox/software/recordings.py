@@ -26,7 +26,9 @@ class Monitors:
             whole, offset = slots.get(population.index, (group, 0))
             if "spikes" in population.recorded:
                 if id(whole) not in shared:
-                    shared[id(whole)] = b2.SpikeMonitor(whole)
+                    # in the thresholds slot whatever slot the group's thresholder has
+                    # (as a monitor of a Subgroup is): the spike times are converted for it
+                    shared[id(whole)] = b2.SpikeMonitor(whole, when="thresholds", order=2)
                     self.objects.append(shared[id(whole)])
                 spike_monitor = shared[id(whole)]
             interval = (population.sampling_interval or network.timestep) * b2.ms
