@@ -10,6 +10,7 @@ import numpy as np
 from pyNN import errors
 
 from ..recorded import Recordings
+from .check import ChipLimitError
 from .chip import load_chip
 from .kinds import kind_module
 
@@ -90,8 +91,9 @@ class HardwareTarget:
         every = {max(int(round((p.sampling_interval or self.dt) / self.dt)), 1)
                  for p in self.network.populations if "v" in p.recorded}
         if len(every) > 1:
-            raise errors.RecordingError(
-                "v", f"{self.chip.title}: one sampling interval for all populations")
+            raise ChipLimitError(
+                f"{self.chip.title}: v is sampled at one interval for all populations; "
+                f"the populations ask for {sorted(k * self.dt for k in every)} ms")
         spikes, signals = self._runner.run(ticks, recorded_v, every.pop() if every else 1)
         for population in self.network.populations:
             store = self.recordings.setdefault(population.index, Recordings())

@@ -68,6 +68,13 @@ def test_native_neurons_leak_linearly_without_a_floor(sim):
      errors.NoModelAvailableError, "'exp': cell type IF_curr_exp"),
     (lambda sim: sim.Population(2, sim.IF_curr_delta(i_offset=0.5, **CELL), label="biased"),
      ChipLimitError, "i_offset.*'biased' is 0.5"),
+    (lambda sim: sim.Population(2, sim.IF_curr_delta(**dict(CELL, v_thresh=-70.0)),
+                                label="inverted"),
+     ChipLimitError, "v_thresh - v_reset.*'inverted' is -5"),
+    (lambda sim: sim.Population(1, sim.NeuroCoreXNeuron(vth=200000), label="high"),
+     ChipLimitError, "vth of population 'high' is 200000.*131071"),
+    (lambda sim: sim.Population(1, sim.NeuroCoreXNeuron(ff_gain=300), label="loud"),
+     ChipLimitError, "ff_gain of population 'loud' is 300.*255"),
     (lambda sim: [sim.Population(1, sim.NeuroCoreXNeuron(leak=k)) for k in (1, 2)],
      ChipLimitError, "leak is one value for the whole board.*\\[1.0, 2.0\\]"),
 ])
@@ -131,3 +138,13 @@ def test_sparse_input_gives_the_software_spikes_one_tick_later(sim):
     assert sum(t.size for t in trains["brian2"]) > 10
     for software, board in zip(trains["brian2"], trains["neurocorex"]):
         np.testing.assert_allclose(board, software + 1.0)
+
+
+def test_one_sampling_interval_for_the_whole_chip(sim):
+    sim.setup(timestep=1.0, target="neurocorex")
+    a = sim.Population(1, sim.IF_curr_delta(**CELL))
+    b = sim.Population(1, sim.IF_curr_delta(**CELL))
+    a.record("v", sampling_interval=1.0)
+    b.record("v", sampling_interval=2.0)
+    with pytest.raises(ChipLimitError, match="one interval for all populations.*\\[1.0, 2.0\\]"):
+        sim.run(5.0)
