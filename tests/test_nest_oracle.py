@@ -138,3 +138,28 @@ def test_synaptic_input_matches_nest(celltype, weight, tolerance):
     v, spikes = synaptic_response(neurox, celltype, weight)
     assert np.abs(v - v_nest).max() <= tolerance
     np.testing.assert_allclose(spikes, spikes_nest, atol=1e-9)
+
+
+@pytest.mark.parametrize("celltype, weight", [("IF_curr_delta", 20.0), ("IF_curr_exp", 5.0),
+                                              ("IF_cond_exp", 0.1)])
+def test_an_input_spike_fires_the_cell_at_nests_step(celltype, weight):
+    """A spike source's spike through a 1 ms delay makes the cell fire on exactly NEST's
+    step: a check of the delivery convention itself, which a one-step tolerance would
+    not see."""
+    import pyNN.neurox as neurox
+    found = {}
+    for sim in (neurox, nest_backend):
+        extra = {"spike_precision": "on_grid"} if sim is nest_backend else {}
+        sim.setup(timestep=DT, min_delay=DT, **extra)
+        source = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 40.0]))
+        cell = sim.Population(1, getattr(sim, celltype)())
+        if sim is nest_backend and celltype == "IF_curr_delta":
+            sim.nest.SetStatus(cell.node_collection, {"V_m": -65.0})
+        sim.Projection(source, cell, sim.AllToAllConnector(),  # (OneToOne: PyNN's 0-d bug)
+                       sim.StaticSynapse(weight=weight, delay=1.0))
+        cell.record("spikes")
+        sim.run(60.0)
+        found[sim] = np.asarray(cell.get_data().segments[0].spiketrains[0].magnitude)
+        sim.end()
+    assert found[nest_backend].size == 2
+    np.testing.assert_allclose(found[neurox], found[nest_backend], atol=1e-9)

@@ -26,9 +26,10 @@ class Monitors:
             whole, offset = slots.get(population.index, (group, 0))
             if "spikes" in population.recorded:
                 if id(whole) not in shared:
-                    # in the thresholds slot whatever slot the group's thresholder has
-                    # (as a monitor of a Subgroup is): the spike times are converted for it
-                    shared[id(whole)] = b2.SpikeMonitor(whole, when="thresholds", order=2)
+                    # on the whole group, so in its thresholder's slot: a monitor of a
+                    # Subgroup sits in the thresholds slot and saw the spikes of cells
+                    # that fire after the synapses (delta, Izhikevich) one step late
+                    shared[id(whole)] = b2.SpikeMonitor(whole)
                     self.objects.append(shared[id(whole)])
                 spike_monitor = shared[id(whole)]
             interval = (population.sampling_interval or network.timestep) * b2.ms
