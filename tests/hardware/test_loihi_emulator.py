@@ -38,8 +38,9 @@ def test_current_decays_with_offset_one(sim):
     sim.Projection(source, cells, sim.OneToOneConnector(),
                    sim.StaticSynapse(weight=4096, delay=1.0))
     sim.run(5.0)
-    # the spike labelled 1 is sent in tick 0 and arrives in tick 2: u = 4096, 4095, ...
-    assert v_trace(cells).tolist() == [0, 0, 0, 4096, 8191, 12285]
+    # the spike labelled 1 is sent in tick 0; onto a delta-like compartment the chip's
+    # delay is 1 - 1 = 0, so it arrives in tick 1: u = 4096, 4095, 4094, ...
+    assert v_trace(cells).tolist() == [0, 0, 4096, 8191, 12285, 16378]
 
 
 def test_threshold_is_mantissa_times_64_and_strict(sim):
@@ -60,15 +61,15 @@ def test_refractory_holds_v_at_zero(sim):
 
 
 def test_delay_in_ticks_and_host_label(sim):
-    # a host spike at 5 ms is sent in tick 4; with delay 3 ms (dt 1 ms) from a spike
-    # source the chip's delay is 3: it enters q in tick 4 + 1 + 3 = 8, v at 9 ms
+    # a host spike at 5 ms is sent in tick 4; with delay 3 ms (dt 1 ms) onto a delta-like
+    # compartment the chip's delay is 2: it enters q in tick 4 + 1 + 2 = 7, v at 8 ms
     cells = native(sim, decay_u=4095, decay_v=0, vth_mant=100000)
     source = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
     sim.Projection(source, cells, sim.OneToOneConnector(),
                    sim.StaticSynapse(weight=640, delay=3.0))
     sim.run(11.0)
     v = v_trace(cells)
-    assert v[:9].tolist() == [0] * 9 and v[9:].tolist() == [640, 640, 640]
+    assert v[:8].tolist() == [0] * 8 and v[8:].tolist() == [640] * 4
 
 
 def test_neuron_spike_reaches_targets_delay_ticks_later(sim):
@@ -96,7 +97,7 @@ def test_input_wraps_at_21_bits_and_current_at_23(sim):
                    sim.StaticSynapse(weight=largest, delay=1.0))
     sim.run(3.0)
     # 5 * 2088960 = 10444800 wraps in 22 bits to 10444800 - 2 * 4194304 = 2056192
-    assert v_trace(cells)[3] == 2056192
+    assert v_trace(cells)[2] == 2056192
     assert sim.get_mapping().report.counters["input_wraps"] == 1
 
 

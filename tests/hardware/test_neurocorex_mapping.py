@@ -26,12 +26,13 @@ def test_simultaneous_inputs_are_serialised_and_spikes_come_a_tick_late(sim):
     # v_unit = (15 + 6) / 127 mV; 6 mV is 36 units, so each input adds 36 * v_unit
     step = 36 * 21.0 / 127
     v = np.asarray(cells.get_data().segments[0].filter(name="v")[0])[:, 0]
-    # the three inputs of 5 ms are released in ticks 5, 6 and 7 and act one tick later;
-    # V, tested before each tick's input, reaches the threshold in tick 9: spike at 10 ms
-    np.testing.assert_allclose(v[:10], [-65.0] * 7 + [-65 + step, -65 + 2 * step,
-                                                      -65 + 3 * step])
+    # the three inputs of 5 ms are released in ticks 4, 5 and 6 and act one tick later
+    # (V at 6 ms holds the first, as in software); V, tested before each tick's input,
+    # reaches the threshold in tick 8: spike at 9 ms
+    np.testing.assert_allclose(v[:9], [-65.0] * 6 + [-65 + step, -65 + 2 * step,
+                                                     -65 + 3 * step])
     trains = cells.get_data().segments[0].spiketrains
-    assert [list(np.asarray(t)) for t in trains] == [[10.0]] * 3
+    assert [list(np.asarray(t)) for t in trains] == [[9.0]] * 3
     counters = sim.get_mapping().report.counters
     assert counters["events_serialised"] == 2 and counters["max_serialisation_ticks"] == 2
     assert counters["events_released"] == 5

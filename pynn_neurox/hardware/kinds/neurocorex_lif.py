@@ -6,10 +6,9 @@ stream (one release per tick, serialising what collides) and gives the results i
 PyNN's units.
 
 A spike source's spike at time s dt, through a delay of d ticks, is released in tick
-s + d - 1: it acts on V in tick s + d, so V at time (s + d + 1) dt holds it, as on the
-software target (where a source's spike reaches V one step after a neuron's would).
-The board tests V before adding the tick's input, so the spike it causes comes one
-tick later than in software. Every synapse of a source is one column of the board, so
+s + d - 2: it acts on V in tick s + d - 1, so V at time (s + d) dt holds it, as in NEST
+and on the software target. The board tests V before adding the tick's input, so the
+spike it causes comes one tick later than in software. Every synapse of a source is one column of the board, so
 a source's synapses must share their delay.
 """
 
@@ -173,19 +172,19 @@ class Runner:
 
     def _queue_inputs(self, stop):
         """Queue the events to be released before `stop`, drawing labels ahead so that
-        none is missed (a delay of d puts label s at tick s + d - 1)."""
+        none is missed (a delay of d puts label s at tick s + d - 2)."""
         program = self.program
         wanted = [self._pending]
         for index, source in self.mapping.inputs.items():
-            labels, cells = source.spikes(self._drawn, stop + 1)
+            labels, cells = source.spikes(self._drawn, stop + 2)
             kept = self._drawn_spikes[index]
             self._drawn_spikes[index] = (np.concatenate([kept[0], labels]),
                                          np.concatenate([kept[1], cells]))
             delay = program.input_delay[index][cells]
             used = delay >= 0  # a cell with no synapse sends nothing
-            wanted.append(np.stack([labels[used] + delay[used] - 1,
+            wanted.append(np.stack([labels[used] + delay[used] - 2,
                                     program.address_offset[index] + cells[used]], axis=1))
-        self._drawn = stop + 1
+        self._drawn = stop + 2
         events = np.concatenate(wanted)
         events = events[np.lexsort((events[:, 1], events[:, 0]))]
         now = events[:, 0] < stop

@@ -70,6 +70,8 @@ class QuantizedPopulation:
     # receptor type -> per neuron, the chip input one unit of PyNN weight makes
     input_per_unit: dict = field(default_factory=dict)
     native: bool = False
+    # inputs act on v in the step they arrive in (delta synapses, the native type)
+    instant: bool = False
     parameters: list = field(default_factory=list)  # report rows
     approximations: list = field(default_factory=list)
 
@@ -178,7 +180,7 @@ class LoihiQuantizer:
             bias=bias_mantissa * 2 ** bias_exponent, refractory=refractory,
             v_initial=v_initial, v_unit=float(v_unit), v_origin=p["v_reset"],
             vmin=vmin, vmax=vmax,
-            input_per_unit={r: c / v_unit for r, c in charge.items()})
+            input_per_unit={r: c / v_unit for r, c in charge.items()}, instant=delta)
         self._describe(quantized, description, p, r_v, r_u, taus, distance, bias_values)
         return quantized
 
@@ -261,7 +263,7 @@ class LoihiQuantizer:
             v_initial=np.rint(v0).astype(np.int64), v_unit=1.0,
             v_origin=np.zeros(description.size), vmin=-2 ** 23 + 1, vmax=vmax,
             input_per_unit={r: np.ones(description.size) for r in description.receptor_types},
-            native=True, approximations=["native type: the chip's own integer parameters, no conversion"])
+            native=True, instant=True, approximations=["native type: the chip's own integer parameters, no conversion"])
 
     # --- projections -------------------------------------------------------------
 
@@ -269,9 +271,9 @@ class LoihiQuantizer:
         """`description`'s synapses in the chip's weight format, onto the quantized `post`."""
         where = f"projection '{description.label}'"
         ticks, off_grid = to_ticks(description.delays, self.dt)
-        delay = ticks - (0 if self.network.populations[description.pre].is_source else 1)
+        delay = ticks - int(post.instant)
         clipped_delays = out_of_range(
-            self.chip, "chip delay (ticks: the delay in ticks, less one from a neuron)",
+            self.chip, "chip delay (ticks: the delay in ticks, less one onto delta synapses)",
             where, delay, 0, self.f("delay_max"), "clip_delays", self.allowed)
         delay = np.clip(delay, 0, self.f("delay_max"))
         per_unit = post.input_per_unit[description.receptor_type]
