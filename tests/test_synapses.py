@@ -133,22 +133,29 @@ def test_rule_parameters_set_per_connection_between_and_during_runs(sim, in_call
     assert np.ptp(before) > 0      # had learned before the change
 
 
-def test_initial_synaptic_state_is_used(sim):
-    """A facilitating synapse started at u = 0.9 releases more at the first spike."""
+def test_initial_synaptic_state_decays_from_time_zero(sim):
+    """A facilitating synapse started at u = 0.9: at the first spike, at time T,
+    u = U + 0.9 (1 - U) exp(-T/tau_facil), as in NEST, whether the pre-synaptic cell is
+    a spike source or a neuron (which reach the synapse through Brian2 differently)."""
     sim.setup(timestep=0.1, min_delay=0.1)
     source = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0]))
-    cells = sim.Population(2, sim.IF_cond_exp(tau_syn_E=1e9))
-    for cell, u in ((cells[0:1], None), (cells[1:2], 0.9)):
-        projection = sim.Projection(source, cell, sim.AllToAllConnector(),
-                                    sim.TsodyksMarkramSynapse(weight=0.01, U=0.1,
-                                                              tau_facil=1e6))
+    neuron = sim.Population(1, sim.IF_curr_exp(tau_syn_E=0.5, tau_refrac=50.0))
+    sim.Projection(source, neuron, sim.AllToAllConnector(), sim.StaticSynapse(weight=40.0))
+    neuron.record("spikes")
+    cells = sim.Population(3, sim.IF_cond_exp(tau_syn_E=1e9))
+    synapse = dict(weight=0.01, U=0.1, tau_facil=5.0, delay=1.0)
+    for pre, cell, u in ((source, cells[0:1], None), (source, cells[1:2], 0.9),
+                         (neuron, cells[2:3], 0.9)):
+        projection = sim.Projection(pre, cell, sim.AllToAllConnector(),
+                                    sim.TsodyksMarkramSynapse(**synapse))
         if u is not None:
             projection.initialize(u=u)
     cells.record("gsyn_exc")
-    sim.run(20.0)
+    sim.run(30.0)
     g = np.asarray(cells.get_data().segments[0].filter(name="gsyn_exc")[0].magnitude)[-1]
-    # u = U + u0*(1 - U) at the spike
-    np.testing.assert_allclose(g, 0.01 * np.array([0.1, 0.1 + 0.9 * 0.9]), rtol=1e-4)
+    spike = float(neuron.get_data().segments[0].spiketrains[0].magnitude[0])
+    u = [0.1, 0.1 + 0.9 * 0.9 * np.exp(-10.0 / 5.0), 0.1 + 0.9 * 0.9 * np.exp(-spike / 5.0)]
+    np.testing.assert_allclose(g, 0.01 * np.array(u), rtol=1e-6)
 
 
 def test_vogels_rule_is_described_as_data(sim):

@@ -49,8 +49,9 @@ class SynapseModel:
     on_post: str = None
     method: str = "euler"
     # synaptic state variable -> its value before any spike: a number, the name of a
-    # synapse parameter whose value it starts from, or "delay" (the pre-synaptic
-    # pathway's delay, so that the first interval counts from time 0 as in NEST)
+    # synapse parameter whose value it starts from, or "time zero" (when the
+    # pre-synaptic pathway would run for a spike at time 0, so that the first interval
+    # counts from time 0 as in NEST)
     state: dict = field(default_factory=dict)
 
 
@@ -147,7 +148,7 @@ def synapse_model(synapse, effect, psc_tau=None, shared=()):
         return SynapseModel(
             base + "x : 1\ny : 1\nu : 1\nt_last : second\n",
             _tsodyks_markram(psc_tau) + transmit + "\ny = y + u*x\nx = x - u*x\nt_last = t",
-            state={"x": 1.0, "y": 0.0, "u": 0.0, "t_last": "delay"})
+            state={"x": 1.0, "y": 0.0, "u": 0.0, "t_last": "time zero"})
     if kind in ("MultiQuantalSynapse", "StochasticTsodyksMarkramSynapse"):
         # the stochastic Tsodyks-Markram synapse is the quantal one with a single site
         sites = np.asarray(synapse.parameters.get("n", 1))
@@ -160,7 +161,7 @@ def synapse_model(synapse, effect, psc_tau=None, shared=()):
         state = {"a": "n", "u": "U"} if kind[0] == "M" else {"a": 1.0, "n": 1.0, "u": "U"}
         return SynapseModel(model, _quantal_release(top) + transmit
                             + "\na = a - released\nt_last = t",
-                            state=dict(state, t_last="delay"))
+                            state=dict(state, t_last="time zero"))
     if kind == "STDPMechanism":
         model = _stdp(synapse, effect)
         model.model = base + model.model

@@ -397,17 +397,10 @@ class Brian2Target:
         generator = model is None
         return int(generator) + int(bool(model and model.threshold_after_synapses))
 
-    def _early(self, description):
-        """1 for pre-synaptic cells that spike after the synapses' slot, else 0."""
-        model = self._models.get(description.pre)
-        return int(bool(model and model.threshold_after_synapses))
-
     def _arrival_steps(self, description):
         """Steps from a pre-synaptic spike's reported time to the run of the pre-synaptic
-        pathway: one less than the delay's, two less for cells that spike after the
-        synapses' slot (see _post_delay_steps)."""
-        return np.rint(description.delays / self.dt).astype(np.int64) - 1 \
-            - self._early(description)
+        pathway (one less than the delay's, for every kind of cell)."""
+        return np.rint(description.delays / self.dt).astype(np.int64) - 1
 
     def _post_delay_steps(self, description):
         """Delay of the post-synaptic pathway of a plastic synapse, in steps.
@@ -416,16 +409,17 @@ class Brian2Target:
         it was emitted; at the synapse, the pre-synaptic spike is seen (1 - f)*d after
         emission and the post-synaptic one f*d after (f: the dendritic delay fraction).
         Shifting both by f*d puts the pre-synaptic event at arrival and the post-synaptic
-        one 2*f*d after its spike. Brian2 runs a pathway one step before the reported
-        time of the spike plus its delay, except the pre-synaptic pathway of cells that
-        spike after the synapses' slot, which runs two steps before: the post-synaptic
-        pathway is then one step shorter (and with f = 0 cannot be, so such a post-
-        synaptic spike is seen one step late).
+        one 2*f*d after its spike. Brian2 runs both pathways one step before the reported
+        time of the spike plus their delay, except the post-synaptic pathway of cells
+        that spike after the synapses' slot (delta synapses), which reads their spikes a
+        step later: its delay is then one step shorter (and with f = 0 cannot be, so such
+        a post-synaptic spike is seen one step late).
         """
         fraction = np.broadcast_to(description.synapse.parameters["dendritic_delay_fraction"],
                                    len(description))
         steps = np.rint(2 * fraction * description.delays / self.dt).astype(np.int64)
-        return np.maximum(steps - self._early(description), 0)
+        late = self._models[description.post].threshold_after_synapses
+        return np.maximum(steps - int(late), 0)
 
     def _write_connections(self, synapses, description, names):
         """Write attributes from the description into Brian2: all connections, or only
