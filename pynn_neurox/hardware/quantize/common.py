@@ -30,6 +30,18 @@ class QuantizedProjection:
     learning_report: dict = None
 
 
+class Quantizer:
+    """What every kind's quantizer holds: the chip, the network, the lossy steps the user
+    allowed, the tick and the chip's number formats (`f(name)`)."""
+
+    def __init__(self, chip, network, allowed):
+        self.chip = chip
+        self.network = network
+        self.allowed = allowed
+        self.dt = network.timestep
+        self.f = chip.format
+
+
 def weight_errors(requested, achieved, clipped):
     """The report's weight-quantization figures (hardware_facts.md §8.2, item 4).
 

@@ -33,7 +33,7 @@ import numpy as np
 from pyNN import errors
 
 from ..check import Kind, out_of_range
-from .common import QuantizedProjection, to_ticks, weight_errors
+from .common import QuantizedProjection, Quantizer, to_ticks, weight_errors
 from .loihi_learning import TERMS, learning_rule
 
 KIND = Kind(
@@ -104,15 +104,8 @@ def _mantissa_exponent(values, mantissa_max, exponent_max):
     return mantissa.astype(np.int64), exponent
 
 
-class LoihiQuantizer:
+class LoihiQuantizer(Quantizer):
     """Quantizes a network description for one chip with the loihi_compartment kind."""
-
-    def __init__(self, chip, network, allowed):
-        self.chip = chip
-        self.network = network
-        self.allowed = allowed
-        self.dt = network.timestep
-        self.f = chip.format
 
     # --- populations -------------------------------------------------------------
 

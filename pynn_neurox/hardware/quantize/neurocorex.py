@@ -21,7 +21,7 @@ import numpy as np
 from pyNN import errors
 
 from ..check import Kind, out_of_range
-from .common import QuantizedProjection, to_ticks, weight_errors
+from .common import QuantizedProjection, Quantizer, to_ticks, weight_errors
 
 KIND = Kind(
     name="neurocorex_lif",
@@ -46,14 +46,12 @@ class BoardNeurons:
     approximations: list = field(default_factory=list)
 
 
-class NeuroCoreXQuantizer:
+class NeuroCoreXQuantizer(Quantizer):
+    """Quantizes a network description for the board (the neurocorex_lif kind)."""
+
     def __init__(self, chip, network, allowed):
-        self.chip = chip
-        self.network = network
-        self.allowed = allowed
-        self.dt = network.timestep
-        self.f = chip.format
-        self.one = 2 ** self.f("v_fraction_bits")
+        super().__init__(chip, network, allowed)
+        self.one = 2 ** self.f("v_fraction_bits")  # 1.0 in Q7.10
 
     def board_scale(self, cells, incoming):
         """v_unit (mV per 1.0): every threshold plus the largest weight below 128, every
