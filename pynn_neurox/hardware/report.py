@@ -64,8 +64,9 @@ class MappingReport:
 
 
 def _learning_lines(label, learning):
-    lines = [f"\nplastic projection '{label}': {learning['rule']}, weights change every "
-             f"{learning['epoch_ticks']} ticks",
+    lines = [f"\nplastic projection '{label}': {learning['rule']}"
+             + (f", weights change every {learning['epoch_ticks']} ticks"
+                if "epoch_ticks" in learning else ""),
              "  " + ", ".join(f"{k} {v}" for k, v in learning["integers"].items())]
     for row in learning["parameters"]:
         lines.append(f"  {row['name']:24s} requested {row['requested']:10.4g} "

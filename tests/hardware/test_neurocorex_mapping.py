@@ -108,15 +108,6 @@ def test_native_weights_are_int8(sim):
         sim.get_mapping()
 
 
-def test_plastic_synapses_are_refused(sim):
-    source, cells = feed(sim, [[5.0]])
-    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
-                             weight_dependence=sim.AdditiveWeightDependence(), weight=1.0)
-    sim.Projection(source, cells, sim.AllToAllConnector(), stdp, label="learning")
-    with pytest.raises(errors.NoModelAvailableError, match="'learning'.*STDPMechanism"):
-        sim.get_mapping()
-
-
 def test_sparse_input_gives_the_software_spikes_one_tick_later(sim):
     """With inputs that never collide and never fall in a refractory period, the only
     difference from software is the board's test of V before the tick's input: every
@@ -149,3 +140,60 @@ def test_one_sampling_interval_for_the_whole_chip(sim):
     b.record("v", sampling_interval=2.0)
     with pytest.raises(ChipLimitError, match="one interval for all populations.*\\[1.0, 2.0\\]"):
         sim.run(5.0)
+
+
+def learning_pair(sim, pre_time, post_time, weight=0.0, tau=5.0):
+    """Neuron 0 -> neuron 1 with the board's rule; each neuron is fired once by its own
+    input (a native neuron fires two ticks after its input's time)."""
+    sim.setup(timestep=1.0, target="neurocorex")
+    drive = sim.Population(2, sim.SpikeSourceArray(spike_times=[[pre_time], [post_time]]))
+    cells = sim.Population(2, sim.NeuroCoreXNeuron(vth=512, tref=2), label="cells")
+    sim.Projection(drive, cells, sim.OneToOneConnector(), sim.StaticSynapse(weight=1))
+    stdp = sim.STDPMechanism(
+        timing_dependence=sim.SpikePairRule(tau_plus=tau, tau_minus=tau, A_plus=0.05,
+                                            A_minus=0.04),
+        weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=100.0),
+        weight=weight, delay=1.0)
+    projection = sim.Projection(cells[:1], cells[1:], sim.AllToAllConnector(), stdp,
+                                label="learning")
+    cells.record("spikes")
+    sim.run(40.0)
+    spikes = [list(np.asarray(t)) for t in cells.get_data().segments[0].spiketrains]
+    return spikes, projection.get("weight", format="array")[0, 0]
+
+
+def test_board_learning_potentiates_inside_the_window_only(sim):
+    # pre at 12 ms, post at 15 ms: inside the 5-tick window, one step of 0.05 * 100
+    spikes, weight = learning_pair(sim, 10.0, 13.0)
+    assert spikes == [[12.0], [15.0]] and weight == 5
+    # post 8 ticks after pre: outside the window, no change
+    spikes, weight = learning_pair(sim, 10.0, 18.0)
+    assert spikes == [[12.0], [20.0]] and weight == 0
+
+
+def test_board_learning_depresses_to_its_floor_of_minus_one(sim):
+    # post at 12 ms, pre at 14 ms: one step of 0.04 * 100 = 4 down from 0, floored at -1
+    spikes, weight = learning_pair(sim, 12.0, 10.0)
+    assert spikes == [[14.0], [12.0]] and weight == -1
+
+
+def test_learning_on_the_input_path_and_two_rules_are_refused(sim):
+    sim.setup(timestep=1.0, target="neurocorex")
+    drive = sim.Population(2, sim.SpikeSourceArray(spike_times=[[5.0], [6.0]]))
+    cells = sim.Population(2, sim.NeuroCoreXNeuron(), label="cells")
+    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
+                             weight_dependence=sim.AdditiveWeightDependence(w_max=100.0),
+                             weight=1.0)
+    sim.Projection(drive, cells, sim.OneToOneConnector(), stdp, label="input learning")
+    with pytest.raises(errors.NoModelAvailableError,
+                       match="'input learning'.*learning on the input path is not emulated"):
+        sim.get_mapping()
+    sim.setup(timestep=1.0, target="neurocorex")
+    cells = sim.Population(3, sim.NeuroCoreXNeuron(), label="cells")
+    for k, tau in enumerate((5.0, 9.0)):
+        rule = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(tau_plus=tau),
+                                 weight_dependence=sim.AdditiveWeightDependence(w_max=100.0),
+                                 weight=1.0)
+        sim.Projection(cells[k:k + 1], cells[2:], sim.AllToAllConnector(), rule)
+    with pytest.raises(ChipLimitError, match="the learning rule is one for the whole board"):
+        sim.get_mapping()

@@ -68,19 +68,36 @@ def map_network(network, chip):
         start += p.size
     filler = start if start < chip.limit("input_addresses") else None
     projections, input_delay = [], {p.index: np.full(p.size, -1) for p in sources}
+    rule = None
     for description in network.projections:
         post = populations[description.post]
+        plastic = description.synapse.kind == "STDPMechanism"
+        if plastic:
+            values, rows, notes = quantizer.learning(description)
+            if rule is not None and rule[0] != values:
+                raise ChipLimitError(
+                    f"{chip.title}: the learning rule is one for the whole board; projection "
+                    f"'{description.label}' asks for {values}, another for {rule[0]}")
+            rule = (values, rows, notes)
         if description.pre in populations:
             quantizer.refuse_recurrent(description, populations[description.pre], post)
         q = quantizer.projection(description, post)
+        if plastic:
+            q.learning_report = dict(rule="the board's box-window pair rule",
+                                     integers=values, parameters=rows, approximations=notes)
         projections.append(q)
         if description.pre in populations:
-            image.connect_recurrent(neuron_offset[q.pre] + q.sources,
-                                    neuron_offset[q.post] + q.targets, q.weight)
+            pre, targets = neuron_offset[q.pre] + q.sources, neuron_offset[q.post] + q.targets
+            image.connect_recurrent(pre, targets, q.weight)
+            if plastic:
+                image.enable_stdp_recurrent(pre, targets)
             continue
         _share_delay(chip, description, network, q, input_delay[q.pre])
         image.connect_inputs(address_offset[q.pre] + q.sources,
                              neuron_offset[q.post] + q.targets, q.weight)
+    if rule is not None:
+        for name, value in rule[0].items():
+            setattr(image, name, value)
     program = BoardProgram(image, neuron_offset, address_offset, input_delay, filler)
     neurons = sum(q.size for q in populations.values())
     core = Core(0, 0, cells[0].index if cells else -1, 0, neurons, neurons,
@@ -141,6 +158,8 @@ def _report(chip, network, populations, projections, core, inputs, allowed):
     for q in projections:
         report.projections.append(dict(label=q.label, pre=labels[q.pre], post=labels[q.post],
                                        **q.errors))
+        if q.learning_report:
+            report.projections[-1]["learning"] = q.learning_report
         if q.errors["clipped"]:
             report.lossy_steps.append(f"clip_weights: {q.errors['clipped']} value(s) of "
                                       f"projection '{q.label}'")
@@ -234,7 +253,18 @@ class Runner:
                 raw = before[keep][:, self.program.neuron_offset[index] + cells]
                 signals[index] = (sample_ticks[keep], self._mV(q, cells, raw))
         self._v_before = self.emulator.v.copy()
+        self._read_learned_weights()
         return spikes, signals
+
+    def _read_learned_weights(self):
+        """Put the board's learned recurrent weights into the plastic projections."""
+        plastic = [q for q in self.mapping.projections if q.learning_report]
+        if not plastic:
+            return
+        learned = self.emulator.learned_image().recurrent_weights()
+        for q in plastic:
+            q.weight = learned[self.program.neuron_offset[q.pre] + q.sources,
+                               self.program.neuron_offset[q.post] + q.targets].astype(np.int64)
 
     def _mV(self, q, cells, raw):
         one = 2 ** 10

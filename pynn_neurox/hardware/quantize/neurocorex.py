@@ -27,6 +27,9 @@ KIND = Kind(
     name="neurocorex_lif",
     cell_types=("IF_curr_delta", "NeuroCoreXNeuron"),
     source_types=("SpikeSourceArray", "SpikeSourcePoisson"),
+    synapse_types=("StaticSynapse", "STDPMechanism"),
+    timing_dependences=("SpikePairRule",),
+    weight_dependences=("AdditiveWeightDependence",),
 )
 
 
@@ -145,6 +148,47 @@ class NeuroCoreXQuantizer(Quantizer):
             post=description.post, sources=description.sources, targets=description.targets,
             channel=0, weight=weight, delay=delay, receptor=description.receptor_type,
             errors=errors_)
+
+    def learning(self, description):
+        """The board's box-window rule for a plastic projection: windows of round(tau/dt)
+        ticks and steps of round(A w_max) weight units (the weights are the board's
+        int8), as the four board-wide bytes, with the report's rows and notes."""
+        where = f"projection '{description.label}'"
+        synapse = description.synapse
+        if len(description) and self.network.populations[description.pre].is_source:
+            raise errors.NoModelAvailableError(
+                f"{self.chip.title} cannot run {where}: learning on the input path is not "
+                "emulated (the board's FF learning passes race each other at 100 MHz and "
+                "write transposed or wrong-row weights, docs/chips/neurocorex_emulator.md)")
+        timing, weights = synapse.timing_parameters, synapse.weight_parameters
+        values = {}
+        for name, source, scale in (("tpre_aa_max", timing["tau_plus"], 1 / self.dt),
+                                    ("tpost_aa_max", timing["tau_minus"], 1 / self.dt),
+                                    ("dw_pos", timing["A_plus"] * weights["w_max"], 1.0),
+                                    ("dw_neg", timing["A_minus"] * weights["w_max"], 1.0)):
+            value = np.unique(np.rint(np.asarray(source, float) * scale))
+            if value.size > 1:
+                raise errors.NoModelAvailableError(
+                    f"{self.chip.title} cannot run {where}: {name} is one value for the "
+                    "board, and the projection's differs between connections")
+            out_of_range(self.chip, name, where, value, 1 if name.startswith("t") else 0, 127)
+            values[name] = int(value[0])
+        rows = [dict(name=name, unit=unit, requested=float(np.mean(want)),
+                     effective=float(got), max_relative_error=float(
+                         abs(got - np.mean(want)) / max(abs(np.mean(want)), 1e-12)))
+                for name, want, got, unit in (
+                    ("tau_plus", timing["tau_plus"], values["tpre_aa_max"] * self.dt, "ms"),
+                    ("tau_minus", timing["tau_minus"], values["tpost_aa_max"] * self.dt, "ms"),
+                    ("A_plus w_max", np.asarray(timing["A_plus"]) * weights["w_max"],
+                     values["dw_pos"], "int8"),
+                    ("A_minus w_max", np.asarray(timing["A_minus"]) * weights["w_max"],
+                     values["dw_neg"], "int8"))]
+        notes = ["the board's rule: a box window instead of the exponential one, the whole "
+                 "step inside it, nothing outside; its edges move by a tick with the order "
+                 "of the two neurons on the board",
+                 "weights are clamped to [-1, 127] (the board's bounds; w_min and w_max only "
+                 "set the step), and a clamp at 127 wraps as the board's 8-bit sum does"]
+        return values, rows, notes
 
     def refuse_recurrent(self, description, pre, post):
         if not (pre.native and post.native):
