@@ -105,6 +105,16 @@ def test_too_many_chips(sim):
         loihi_compartment.map_network(sim.simulator.state.network, small)
 
 
+def test_output_axons_beyond_every_placement(sim):
+    small = dataclasses.replace(load_chip("loihi"), data=copy.deepcopy(load_chip("loihi").data))
+    small.data["limits"]["output_axons_per_core"]["value"] = 0
+    sim.setup(timestep=1.0, target="loihi")
+    cells = sim.Population(4, sim.IF_curr_exp(**CELL), label="cells")
+    sim.Projection(cells, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1))
+    with pytest.raises(ChipLimitError, match="no placement keeps every core's output axons"):
+        loihi_compartment.map_network(sim.simulator.state.network, small)
+
+
 def test_changes_after_the_first_run_need_reset(sim):
     _, cells, _ = two_populations(sim)
     sim.run(5.0)

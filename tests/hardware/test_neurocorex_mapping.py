@@ -197,3 +197,13 @@ def test_learning_on_the_input_path_and_two_rules_are_refused(sim):
         sim.Projection(cells[k:k + 1], cells[2:], sim.AllToAllConnector(), rule)
     with pytest.raises(ChipLimitError, match="the learning rule is one for the whole board"):
         sim.get_mapping()
+
+
+def test_recurrent_delays_other_than_one_tick_are_refused(sim):
+    sim.setup(timestep=1.0, target="neurocorex")
+    cells = sim.Population(2, sim.NeuroCoreXNeuron(), label="cells")
+    sim.Projection(cells[:1], cells[1:], sim.AllToAllConnector(),
+                   sim.StaticSynapse(weight=1, delay=3.0), label="slow")
+    with pytest.raises(ChipLimitError, match="'slow' has a delay of 3 ms; the board has no "
+                                             "programmable delays"):
+        sim.get_mapping()

@@ -87,6 +87,12 @@ def map_network(network, chip):
                                      integers=values, parameters=rows, approximations=notes)
         projections.append(q)
         if description.pre in populations:
+            late = q.delay[q.delay != 1]
+            if late.size:
+                raise ChipLimitError(
+                    f"{chip.title}: projection '{description.label}' has a delay of "
+                    f"{late[0] * network.timestep:g} ms; the board has no programmable "
+                    "delays: a recurrent spike acts in the next tick (delay = one time step)")
             pre, targets = neuron_offset[q.pre] + q.sources, neuron_offset[q.post] + q.targets
             image.connect_recurrent(pre, targets, q.weight)
             if plastic:
