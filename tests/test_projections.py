@@ -95,3 +95,37 @@ def test_fixed_probability_fast_path_makes_pyNNs_connections(n_pre, n_post, p, s
     finally:
         projections.Projection._connect_fixed_probability = fast
     assert results[0] == results[1]
+
+
+def _membranes_of_targets(sim, parts):
+    """v of target pairs `parts` (of two), driven through one projection whose weights
+    and delays differ per connection and change between runs; and its Synapses count."""
+    weights = np.arange(1.0, 9.0).reshape(2, 4) / 2
+    delays = np.array([[0.1, 0.5, 1.0, 1.5], [2.0, 0.3, 0.7, 1.2]])
+    sim.setup(timestep=0.1)
+    source = sim.Population(2, sim.SpikeSourceArray(spike_times=[[1.0, 12.0], [4.0, 15.0]]))
+    targets = [sim.Population(2, sim.IF_curr_exp(tau_syn_E=2.0)) for _ in parts]
+    columns = np.concatenate([[2 * k, 2 * k + 1] for k in parts])
+    projection = sim.Projection(source, sum(targets[1:], targets[0]), sim.AllToAllConnector(),
+                                receptor_type="excitatory")
+    projection.set(weight=weights[:, columns], delay=delays[:, columns])
+    for population in targets:
+        population.record("v")
+    sim.run(10.0)
+    projection.set(weight=weights[::-1, columns], delay=delays[::-1, columns])
+    sim.run(10.0)
+    np.testing.assert_array_equal(projection.get("weight", format="array"),
+                                  weights[::-1, columns])
+    built = len({id(s) for s in sim.simulator.state.target._synapses.values()})
+    v = [p.get_data().segments[0].filter(name="v")[0].magnitude for p in targets]
+    return np.hstack(v), built
+
+
+def test_projections_sharing_one_synapses_object_behave_as_separate_ones(sim):
+    """Parts of a projection between the same groups are merged into one Brian2 Synapses,
+    each writing and reading its own connections in it."""
+    together, built = _membranes_of_targets(sim, [0, 1])
+    assert built == 1
+    apart = np.hstack([_membranes_of_targets(sim, [k])[0] for k in (0, 1)])
+    assert np.ptp(together) > 1.0
+    np.testing.assert_allclose(together, apart, rtol=0, atol=1e-12)

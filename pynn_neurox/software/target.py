@@ -76,7 +76,10 @@ class Brian2Target:
         self._slots = {}  # population index -> (its NeuronGroup, first cell's index in it)
         self._requested_times = {}  # population index -> _SpikeTimes of a spike generator
         self._drawn_sources = {}  # population index -> InhomogeneousGamma
+        # projection index -> its Synapses, shared by projections merged into one (see
+        # _merge_key), and the positions of its connections in them
         self._synapses = {}
+        self._positions = {}
         # projection index -> the synapse parameters built as per-connection arrays
         self._per_connection = {}
         self._injection = None
@@ -223,12 +226,16 @@ class Brian2Target:
             shapes.setdefault(key, (model, equations, []))[2].append(population)
         for model, equations, members in shapes.values():
             self._build_neurons(model, equations, members)
+        merged = {}
         for projection in self.network.projections:
-            if projection.index not in self._synapses or self._needs_rebuild(projection):
-                synapses = self._build_projection(projection,
-                                                  self._synapses.get(projection.index))
-                self._synapses[projection.index] = synapses
-                self._net.add(synapses)
+            if projection.index not in self._synapses:
+                self._check_receptor(projection)
+                merged.setdefault(self._merge_key(projection), []).append(projection)
+            elif self._needs_rebuild(projection):
+                self._net.add(self._build_projections(
+                    [projection], self._synapses[projection.index]))
+        for members in merged.values():
+            self._net.add(self._build_projections(members))
 
     def _build_generator(self, description):
         """A SpikeGeneratorGroup for a spike array or a source drawn before each run."""
@@ -327,12 +334,7 @@ class Brian2Target:
         return bool(built is not None and description.changed
                     and not self._varying_parameters(description) <= built)
 
-    def _build_projection(self, description, previous=None):
-        """The Synapses of a projection; from `previous`, the Synapses it replaces, the
-        synaptic state (learned weights, traces, ...) and the spikes in transit."""
-        b2 = _b2()
-        pre = self._groups[description.pre]
-        post = self._groups[description.post]
+    def _check_receptor(self, description):
         post_model = self._models.get(description.post)
         post_population = self.network.populations[description.post]
         if post_model is None or description.receptor_type not in post_model.receptors:
@@ -340,34 +342,72 @@ class Brian2Target:
                 f"projection '{description.label}': receptor type "
                 f"'{description.receptor_type}' does not exist on population "
                 f"'{post_population.label}' ({post_population.celltype})")
-        effect = post_model.receptors[description.receptor_type]
-        varying = self._varying_parameters(description)
-        model = synapse_model(description.synapse, effect, self._psc_time_constant(description),
-                              shared=set(description.synapse.parameters) - varying)
+
+    def _slot(self, population_index):
+        """(the whole Brian2 group of a population, its first cell's index there)."""
+        return self._slots.get(population_index, (self._groups[population_index], 0))
+
+    def _merge_key(self, description):
+        """Projections with the same key share one Synapses (fewer objects make every
+        step cheaper): static synapses without parameters between the same groups
+        through the same receptor. They have no state beyond weights and delays, which
+        are written at their positions, and are never rebuilt (see _needs_rebuild)."""
+        synapse = description.synapse
+        if synapse.kind != "StaticSynapse" or synapse.parameters or synapse.initial_values:
+            return ("alone", description.index)
+        return (id(self._slot(description.pre)[0]), id(self._slot(description.post)[0]),
+                description.receptor_type)
+
+    def _build_projections(self, descriptions, previous=None):
+        """One Synapses for projections of one merge key, between the whole groups of
+        their populations; from `previous`, the Synapses a single projection replaces,
+        the synaptic state (learned weights, traces, ...) and the spikes in transit."""
+        b2 = _b2()
+        first = descriptions[0]
+        (pre, _), (post, _) = self._slot(first.pre), self._slot(first.post)
+        effect = self._models[first.post].receptors[first.receptor_type]
+        varying = self._varying_parameters(first)
+        model = synapse_model(first.synapse, effect, self._psc_time_constant(first),
+                              shared=set(first.synapse.parameters) - varying)
         synapses = b2.Synapses(pre, post, model=model.model, on_pre=model.on_pre,
                                on_post=model.on_post, method=model.method, namespace={})
         if model.on_post:  # at a tie the post-synaptic update comes first (see _stdp)
             synapses.post.order = synapses.pre.order - 1
-        synapses.connect(i=description.sources, j=description.targets)
-        self._write_connections(synapses, description, ("weight", "delay")
-                                + tuple(description.synapse.parameters))
+        synapses.connect(
+            i=np.concatenate([d.sources + self._slot(d.pre)[1] for d in descriptions]),
+            j=np.concatenate([d.targets + self._slot(d.post)[1] for d in descriptions]))
+        start = 0
+        for description in descriptions:
+            self._synapses[description.index] = synapses
+            self._positions[description.index] = np.arange(start, start + len(description))
+            start += len(description)
+            self._write_connections(description, ("weight", "delay")
+                                    + tuple(description.synapse.parameters))
+            self._start_state(description, model)
+            self._write_connections(description, tuple(
+                f"initial:{name}" for name in description.synapse.initial_values))
+            if previous is not None:
+                self._take_state(previous, synapses, model)
+                self._write_connections(description, tuple(
+                    name for name in description.changed
+                    if name == "weight" or name.startswith("initial:")))
+            self._per_connection[description.index] = varying
+            description.changed.clear()
+            description.changed_positions.clear()
+        return synapses
+
+    def _start_state(self, description, model):
+        """The synaptic state of a projection's connections before any spike."""
+        synapses = self._synapses[description.index]
+        positions = self._positions[description.index]
         parameters = description.synapse.parameters
         for name, start in model.state.items():
             value = (self._arrival_steps(description) * self.dt * 1e-3 if start == "time zero"
                      else parameters[start] if isinstance(start, str) else start)
-            synapses.variables[name].set_value(np.broadcast_to(value, len(description)))
-        self._write_connections(synapses, description,
-                                tuple(f"initial:{name}"
-                                      for name in description.synapse.initial_values))
-        if previous is not None:
-            self._take_state(previous, synapses, model)
-            self._write_connections(synapses, description, tuple(
-                name for name in description.changed
-                if name == "weight" or name.startswith("initial:")))
-        self._per_connection[description.index] = varying
-        description.changed.clear()
-        description.changed_positions.clear()
-        return synapses
+            variable = synapses.variables[name]
+            values = np.array(variable.get_value())
+            values[positions] = np.broadcast_to(value, len(description))
+            variable.set_value(values)
 
     def _take_state(self, previous, synapses, model):
         """Synaptic state and spikes in transit from the Synapses being replaced."""
@@ -421,23 +461,26 @@ class Brian2Target:
         late = self._models[description.post].threshold_after_synapses
         return np.maximum(steps - int(late), 0)
 
-    def _write_connections(self, synapses, description, names):
+    def _write_connections(self, description, names):
         """Write attributes from the description into Brian2: all connections, or only
         those listed in `changed_positions` (learned weights of the others stay)."""
         b2 = _b2()
+        synapses = self._synapses[description.index]
+        positions = self._positions[description.index]
         for name in names:
             where = description.changed_positions.get(name, slice(None))
             if name == "weight":
-                _view(synapses, "w_syn")[where] = description.weights[where]
+                _view(synapses, "w_syn")[positions[where]] = description.weights[where]
             elif name == "delay":
                 steps = np.rint(description.delays / self.dt).astype(np.int64)
                 steps = np.maximum(steps - self._delay_offset(description), 0)
-                synapses.delay = steps * self.dt * b2.ms
+                synapses.delay[positions] = steps * self.dt * b2.ms
                 if "dendritic_delay_fraction" in synapses.variables:
-                    synapses.post.delay = self._post_delay_steps(description) * self.dt * b2.ms
+                    synapses.post.delay[positions] = \
+                        self._post_delay_steps(description) * self.dt * b2.ms
             elif name.startswith("initial:"):
                 variable = name.split(":", 1)[1]
-                _view(synapses, variable)[where] = \
+                _view(synapses, variable)[positions[where]] = \
                     np.broadcast_to(description.synapse.initial_values[variable],
                                     len(description))[where]
             elif name in synapses.variables:
@@ -446,9 +489,10 @@ class Brian2Target:
                 if synapses.variables[name].scalar:  # one value for all (see _needs_rebuild)
                     synapses.variables[name].set_value(values[0] if values.size else 0.0)
                 else:
-                    _view(synapses, name)[where] = values[where]
+                    _view(synapses, name)[positions[where]] = values[where]
             if name == "dendritic_delay_fraction":
-                synapses.post.delay = self._post_delay_steps(description) * self.dt * b2.ms
+                synapses.post.delay[positions] = \
+                    self._post_delay_steps(description) * self.dt * b2.ms
 
     # --- changes between runs -----------------------------------------------------
 
@@ -458,8 +502,7 @@ class Brian2Target:
                 self._push_population(population)
         for projection in self.network.projections:
             if projection.changed and self._synapses.get(projection.index) is not None:
-                self._write_connections(self._synapses[projection.index], projection,
-                                        tuple(projection.changed))
+                self._write_connections(projection, tuple(projection.changed))
                 projection.changed.clear()
                 projection.changed_positions.clear()
 
@@ -532,8 +575,10 @@ class Brian2Target:
         if synapses is None or name == "delay" or name in description.synapse.parameters:
             return None
         variable, change = ("w_syn", "weight") if name == "weight" else (name, f"initial:{name}")
-        values = np.broadcast_to(synapses.variables[variable].get_value(),
-                                 len(description)).copy()
+        values = synapses.variables[variable].get_value()
+        if not synapses.variables[variable].scalar:
+            values = values[self._positions[projection_index]]
+        values = np.broadcast_to(values, len(description)).copy()
         if change in description.changed:
             where = description.changed_positions.get(change, slice(None))
             pending = (description.weights if name == "weight"
