@@ -36,6 +36,13 @@ def _sample(values, rng):
     return values[np.sort(rng.choice(values.size, WEIGHT_SAMPLE, replace=False))]
 
 
+def spike_trains(population, cells=None):
+    """One sorted spike-time array per recorded cell of a captured population (the first
+    `cells` of them, or all)."""
+    times, owner = population["spike_times"], population["spike_cells"]
+    return [np.sort(times[owner == c]) for c in population["recorded"][:cells]]
+
+
 def capture(state):
     """What the finished run recorded, as plain numbers (see the module docstring)."""
     target, network = state.target, state.network

@@ -20,16 +20,11 @@ from pyNN.neurox.hardware.chip import load_chip
 from pyNN.neurox.targets import target_names
 
 from . import metrics
+from .capture import spike_trains
 from .report import write_html
 
 # tolerances (ms) of the coincidence factor
 COINCIDENCE_WINDOWS = (1.0, 2.0)
-
-
-def _trains(population):
-    """One spike-time array per recorded cell of a captured population."""
-    cells, times = population["spike_cells"], population["spike_times"]
-    return [np.sort(times[cells == c]) for c in population["recorded"]]
 
 
 def compare_runs(reference, other):
@@ -42,8 +37,8 @@ def compare_runs(reference, other):
         if "recorded" not in s or "recorded" not in h:
             continue
         common = np.intersect1d(s["recorded"], h["recorded"])
-        a = [t[t <= duration] for c, t in zip(s["recorded"], _trains(s)) if c in common]
-        b = [t[t <= duration] for c, t in zip(h["recorded"], _trains(h)) if c in common]
+        a = [t[t <= duration] for c, t in zip(s["recorded"], spike_trains(s)) if c in common]
+        b = [t[t <= duration] for c, t in zip(h["recorded"], spike_trains(h)) if c in common]
         entry = {"cells": int(common.size),
                  "raster_mismatch": metrics.raster_mismatch(a, b, duration, dt),
                  "rates": metrics.rate_errors(a, b, duration),

@@ -11,6 +11,8 @@ import io
 
 import numpy as np
 
+from .capture import spike_trains
+
 # name in the report -> (how to read it from one population's metrics, what it means)
 METRICS = {
     "raster mismatch": (lambda m: m["raster_mismatch"],
@@ -57,11 +59,6 @@ def _figure_tag(figure, title):
             "</figcaption></figure>")
 
 
-def _trains(population, cells=100):
-    recorded = population["recorded"][:cells]
-    return [population["spike_times"][population["spike_cells"] == c] for c in recorded]
-
-
 def _spiking(run):
     return [p for p in run.get("populations", []) if "recorded" in p]
 
@@ -80,7 +77,7 @@ def _figures(report, runs):
                                     squeeze=False)
         for axis, (target, run) in zip(axes[0], ran.items()):
             population = next(p for p in _spiking(run) if p["label"] == label)
-            for row, times in enumerate(_trains(population)):
+            for row, times in enumerate(spike_trains(population, 100)):
                 axis.plot(times, np.full(times.size, row), "|", color="k", markersize=3)
             axis.set_title(target)
             axis.set_xlabel("time (ms)")
@@ -93,8 +90,8 @@ def _figures(report, runs):
         for target in others:
             for s, h in zip(_spiking(ran[reference]), _spiking(ran[target])):
                 duration = min(ran[reference]["duration"], ran[target]["duration"]) / 1000.0
-                rs = [t.size / duration for t in _trains(s, None)]
-                rh = [t.size / duration for t in _trains(h, None)]
+                rs = [t.size / duration for t in spike_trains(s)]
+                rh = [t.size / duration for t in spike_trains(h)]
                 axes[0].plot(rs, rh, ".", alpha=0.5, label=f"{target}: {s['label']}")
         top = axes[0].get_xlim()[1]
         axes[0].plot([0, top], [0, top], "k--", linewidth=0.8)
@@ -102,7 +99,7 @@ def _figures(report, runs):
         axes[0].set_ylabel("rate on the chip (Hz)")
         axes[0].legend(fontsize=7)
         for target, run in ran.items():
-            isi = np.concatenate([np.diff(t) for p in _spiking(run) for t in _trains(p, None)]
+            isi = np.concatenate([np.diff(t) for p in _spiking(run) for t in spike_trains(p)]
                                  or [np.zeros(0)])
             if isi.size:
                 axes[1].hist(isi, bins=50, histtype="step", label=target, density=True)
