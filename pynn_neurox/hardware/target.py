@@ -85,10 +85,13 @@ class HardwareTarget:
                 if event[0] <= now + self.dt / 2:
                     event[0] = event[1](now)
 
+    def _ticks_per_sample(self, population):
+        return max(int(round((population.sampling_interval or self.dt) / self.dt)), 1)
+
     def _run_ticks(self, ticks):
         recorded_v = {p.index: np.asarray(p.recorded["v"], int)
                       for p in self.network.populations if "v" in p.recorded}
-        every = {max(int(round((p.sampling_interval or self.dt) / self.dt)), 1)
+        every = {self._ticks_per_sample(p)
                  for p in self.network.populations if "v" in p.recorded}
         if len(every) > 1:
             raise ChipLimitError(
@@ -117,7 +120,7 @@ class HardwareTarget:
         store = self.recordings.get(population_index)
         samples = store.samples(variable, indices) if store else np.zeros((0, len(indices)))
         description = self.network.populations[population_index]
-        every = max(int(round((description.sampling_interval or self.dt) / self.dt)), 1)
+        every = self._ticks_per_sample(description)
         if self._runner is not None and self._runner.tick % every == 0:
             live = self._runner.v_now(population_index, np.asarray(indices, int))
             samples = np.vstack([samples, live[np.newaxis, :]])

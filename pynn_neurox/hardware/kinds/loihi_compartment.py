@@ -109,9 +109,10 @@ class Runner:
         labels = np.concatenate(labels) if labels else np.zeros(0, np.int64)
         axons = np.concatenate(axons) if axons else np.zeros(0, np.int64)
         order = np.argsort(labels, kind="stable")
+        labels, axons = labels[order], axons[order]
         record = np.concatenate([program.neuron_offset[p] + c for p, c in recorded.items()]) \
             if recorded else None
-        k, neurons, samples = self.emulator.run(ticks, labels[order], axons[order],
+        k, neurons, samples = self.emulator.run(ticks, labels, axons,
                                                 record, sample_every)
         spikes = {}
         for index in mapping.populations:
@@ -119,9 +120,9 @@ class Runner:
             mine = (neurons >= start) & (neurons < start + mapping.populations[index].size)
             spikes[index] = (neurons[mine] - start, k[mine] + 1)
         for index in mapping.inputs:
-            mine = (axons[order] >= program.axon_offset[index]) & (labels[order] < stop)
-            mine &= axons[order] < program.axon_offset[index] + mapping.inputs[index].size
-            spikes[index] = (axons[order][mine] - program.axon_offset[index], labels[order][mine])
+            mine = (axons >= program.axon_offset[index]) & (labels < stop)
+            mine &= axons < program.axon_offset[index] + mapping.inputs[index].size
+            spikes[index] = (axons[mine] - program.axon_offset[index], labels[mine])
         signals, column = {}, 0
         sample_ticks = np.arange(first, first + ticks)
         sample_ticks = sample_ticks[sample_ticks % sample_every == 0]

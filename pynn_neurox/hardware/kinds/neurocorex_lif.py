@@ -273,7 +273,7 @@ class Runner:
                                self.program.neuron_offset[q.post] + q.targets].astype(np.int64)
 
     def _mV(self, q, cells, raw):
-        one = 2 ** 10
+        one = 2 ** board.Q_FRAC
         return raw.astype(float) if q.native else q.v_origin[cells] + raw / one * q.v_unit
 
     def v_now(self, index, cells):
