@@ -10,6 +10,10 @@ from . import simulator
 from .targets import create_target, DEFAULT_TARGET
 
 
+# NEST's default rng_seed; any fixed value would do
+DEFAULT_SEED = 143202461
+
+
 def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params):
     """Start a new simulation; any existing network is discarded.
 
@@ -17,7 +21,9 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
       target   where the model runs: "brian2" (default; the NEUROX_TARGET environment
                variable overrides the default) or a chip target name
       codegen  Brian2 code generation: "auto" (default), "numpy" or "cython"
-      rng_seed seed of the simulator's random numbers (Poisson sources, noise)
+      rng_seed seed of the simulator's random numbers (Poisson sources, noise); without
+               one, DEFAULT_SEED, so that a script gives the same results on every run, as
+               NEST's kernel does with its own default seed
     """
     max_delay = extra_params.get("max_delay", DEFAULT_MAX_DELAY)
     auto_min_delay = min_delay == "auto"
@@ -31,7 +37,7 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
     network.timestep = float(timestep)
     network.min_delay = float(min_delay)
     network.max_delay = max_delay if max_delay == "auto" else float(max_delay)
-    network.seed = extra_params.get("rng_seed", extra_params.get("seed"))
+    network.seed = extra_params.get("rng_seed", extra_params.get("seed", DEFAULT_SEED))
     target_name = extra_params.get("target") or os.environ.get("NEUROX_TARGET") or DEFAULT_TARGET
     network.options = {k: v for k, v in extra_params.items()
                        if k not in ("max_delay", "rng_seed", "seed", "target")}
