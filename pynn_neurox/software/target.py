@@ -22,7 +22,8 @@ from ..description import NetworkDescription
 from ..recorded import Recordings
 from .codegen import choose_codegen_target
 from .currents import current_at_steps
-from .models import COMMON_EQUATIONS, FIXED_PARAMETERS, brian_name, model_for
+from .models import (COMMON_EQUATIONS, FIXED_PARAMETERS, brian_name, model_for,
+                     refractory_window)
 from .recordings import Monitors
 from .sources import InhomogeneousGamma
 from .synapses import synapse_model
@@ -187,6 +188,10 @@ class Brian2Target:
     def _start(self, steps):
         b2 = _b2()
         b2.prefs.codegen.target = choose_codegen_target(self.network, steps)
+        # the equations are in plain numbers: without this, Brian2's numpy form of
+        # functions such as expm1 and exprel checks units on every call and formats
+        # its whole argument array for a message it never shows (~0.1 ms per call)
+        b2.prefs.codegen.runtime.numpy.discard_units = True
         b2.defaultclock.dt = self.dt * b2.ms
         # the code is ours, not the user's: Brian2's warning that a synaptic update may
         # depend on execution order is about accumulating into post-synaptic variables,
@@ -291,6 +296,8 @@ class Brian2Target:
         model = self._models[description.index]
         parameters = _numeric_parameters(description)
         constants = model.constants(parameters, self.dt) if model.constants else {}
+        if "tau_refrac" in parameters:
+            constants["refractory_window"] = refractory_window(parameters["tau_refrac"], self.dt)
         group = self._slots[description.index][0]
         for name, value in {**parameters, **constants}.items():
             if name in group.variables:
