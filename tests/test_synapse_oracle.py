@@ -170,11 +170,10 @@ def _pair_rule_change(lag, w, name):
 def test_split_delay_pairs_match_the_rule(split_delay_pairs, name):
     """dendritic_delay_fraction f < 1 (NEST has no such mode): at the synapse the
     pre-synaptic spike is seen (1 - f)*delay after it left, the post-synaptic one
-    f*delay after. With f = 0 the spikes of a cell that fires after its synapses act
-    (IF_curr_delta) reach the synapse a step late (docs/synapses/stdp.md), so that case
-    is left out."""
+    f*delay after, also from a cell that fires after its synapses act (IF_curr_delta),
+    whose spikes reach the synapse in their own step when f = 0."""
     fraction, (pre_times, post_times, weights) = split_delay_pairs
-    for post_type in POSTS if fraction > 0 else ("IF_curr_exp",):
+    for post_type in POSTS:
         lags = (post_times[post_type][0] + fraction * DELAY
                 - (pre_times + (1 - fraction) * DELAY))
         expected = [_pair_rule_change(lag, W_START, name) for lag in lags]

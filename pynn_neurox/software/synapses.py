@@ -94,13 +94,16 @@ def _stdp(synapse, effect):
     """All-to-all pair STDP as NEST computes it, with traces per synapse.
 
     The pre-synaptic pathway updates the weight, then transmits it (NEST sends the
-    updated weight); the target sets the post-synaptic pathway's delay so that both
-    pathways see the spikes at the synapse (Brian2Target._post_delay_steps).
-    A pre- and a post-synaptic spike at the same moment do not pair with each other,
-    and the post-synaptic spike's update comes first, as in NEST: the target runs the
-    post-synaptic pathway before the pre-synaptic one, which then leaves out the
-    post-synaptic spike of its own step (`lastupdate` is the time of the last pathway
-    run of the synapse before this one; it starts long before time 0).
+    updated weight); the target sets the post-synaptic pathway's delay and place in
+    the schedule so that both pathways see the spikes at the synapse
+    (Brian2Target._write_post_pathway). A pre- and a post-synaptic spike at the same
+    moment do not pair with each other, and the post-synaptic spike's update comes
+    first, as in NEST: the target runs the post-synaptic pathway before the
+    pre-synaptic one, which then leaves out the post-synaptic spike of its own step
+    (`lastupdate` is the time of the last pathway run of the synapse before this one;
+    it starts long before time 0). Where the post-synaptic pathway has to run after the
+    pre-synaptic one (a cell that spikes after its synapses act, with no dendritic
+    delay), it leaves out the pre-synaptic spike of its own step in the same way.
     """
     rule = _TIMING_RULES.get(synapse.timing_dependence)
     factors = _WEIGHT_FACTORS.get(synapse.weight_dependence)
@@ -110,7 +113,8 @@ def _stdp(synapse, effect):
             "is not available on the brian2 target")
     grow, shrink = (f"*{factor}" if factor != "1" else "" for factor in factors)
     pre = ""
-    earlier_post = "(apost - int(lastupdate == t))"
+    earlier_post, earlier_pre = ("(apost - int(lastupdate == t))",
+                                 "(apre - int(lastupdate == t))")
     if rule["depression"]:
         pre += (f"w_syn = clip(w_syn - {rule['depression']}{shrink}*{earlier_post}, w_min, "
                 "w_max)\n")
@@ -119,7 +123,8 @@ def _stdp(synapse, effect):
                 "w_max)\n")
     if rule["constant_depression"]:
         pre += f"w_syn = clip(w_syn - {rule['constant_depression']}{shrink}, w_min, w_max)\n"
-    post = (f"w_syn = clip(w_syn + {rule['potentiation']}{grow}*apre, w_min, w_max)\n"
+    post = (f"w_syn = clip(w_syn + {rule['potentiation']}{grow}*{earlier_pre}, w_min, "
+            "w_max)\n"
             "apost += 1")
     return SynapseModel(
         f"dapre/dt = -apre/{rule['tau_pre']}/ms : 1 (event-driven)\n"

@@ -378,8 +378,6 @@ class Brian2Target:
                               shared=set(first.synapse.parameters) - varying)
         synapses = b2.Synapses(pre, post, model=model.model, on_pre=model.on_pre,
                                on_post=model.on_post, method=model.method, namespace={})
-        if model.on_post:  # at a tie the post-synaptic update comes first (see _stdp)
-            synapses.post.order = synapses.pre.order - 1
         synapses.connect(
             i=np.concatenate([d.sources + self._slot(d.pre)[1] for d in descriptions]),
             j=np.concatenate([d.targets + self._slot(d.post)[1] for d in descriptions]))
@@ -449,24 +447,32 @@ class Brian2Target:
         pathway (one less than the delay's, for every kind of cell)."""
         return np.rint(description.delays / self.dt).astype(np.int64) - 1
 
-    def _post_delay_steps(self, description):
-        """Delay of the post-synaptic pathway of a plastic synapse, in steps.
+    def _write_post_pathway(self, description):
+        """Delays and place in the schedule of a plastic synapse's post-synaptic pathway.
 
         The pre-synaptic pathway runs at the time the spike arrives, PyNN delay d after
         it was emitted; at the synapse, the pre-synaptic spike is seen (1 - f)*d after
         emission and the post-synaptic one f*d after (f: the dendritic delay fraction).
         Shifting both by f*d puts the pre-synaptic event at arrival and the post-synaptic
         one 2*f*d after its spike. Brian2 runs both pathways one step before the reported
-        time of the spike plus their delay, except the post-synaptic pathway of cells
-        that spike after the synapses' slot (delta synapses), which reads their spikes a
-        step later: its delay is then one step shorter (and with f = 0 cannot be, so such
-        a post-synaptic spike is seen one step late).
+        time of the spike plus their delay, and at a tie the post-synaptic update comes
+        first (see synapses._stdp). A cell that spikes after the synapses' slot (delta
+        synapses) has its spikes read a step later, so its pathway's delay is one step
+        shorter; when it has no delay at all (f = 0) the pathway runs in the cell's own
+        step right after its threshold instead, after that step's pre-synaptic events
+        (which may have caused the spike).
         """
+        synapses = self._synapses[description.index]
         fraction = np.broadcast_to(description.synapse.parameters["dendritic_delay_fraction"],
                                    len(description))
         steps = np.rint(2 * fraction * description.delays / self.dt).astype(np.int64)
         late = self._models[description.post].threshold_after_synapses
-        return np.maximum(steps - int(late), 0)
+        if late and not steps.any():
+            synapses.post.when, synapses.post.order = "after_synapses", 1
+        else:
+            synapses.post.when, synapses.post.order = "synapses", synapses.pre.order - 1
+            steps = np.maximum(steps - int(late), 0)
+        synapses.post.delay[self._positions[description.index]] = steps * self.dt * _b2().ms
 
     def _write_connections(self, description, names):
         """Write attributes from the description into Brian2: all connections, or only
@@ -483,8 +489,7 @@ class Brian2Target:
                 steps = np.maximum(steps - self._delay_offset(description), 0)
                 synapses.delay[positions] = steps * self.dt * b2.ms
                 if "dendritic_delay_fraction" in synapses.variables:
-                    synapses.post.delay[positions] = \
-                        self._post_delay_steps(description) * self.dt * b2.ms
+                    self._write_post_pathway(description)
             elif name.startswith("initial:"):
                 variable = name.split(":", 1)[1]
                 _view(synapses, variable)[positions[where]] = \
@@ -498,8 +503,7 @@ class Brian2Target:
                 else:
                     _view(synapses, name)[positions[where]] = values[where]
             if name == "dendritic_delay_fraction":
-                synapses.post.delay[positions] = \
-                    self._post_delay_steps(description) * self.dt * b2.ms
+                self._write_post_pathway(description)
 
     # --- changes between runs -----------------------------------------------------
 
