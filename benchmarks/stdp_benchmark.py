@@ -59,8 +59,7 @@ def _pynn(module, codegen):
     built = time.perf_counter()
     sim.run(SECONDS * 1000.0)
     ran = time.perf_counter()
-    spikes = cells.get_data().segments[0].spiketrains
-    rate = sum(len(train) for train in spikes) / CELLS / SECONDS
+    rate = cells.mean_spike_count() / SECONDS
     weights = np.asarray(plastic.get("weight", format="list", with_address=False))
     done = time.perf_counter()
     sim.end()

@@ -378,13 +378,18 @@ class Brian2Target:
                               shared=set(first.synapse.parameters) - varying)
         synapses = b2.Synapses(pre, post, model=model.model, on_pre=model.on_pre,
                                on_post=model.on_post, method=model.method, namespace={})
-        synapses.connect(
-            i=np.concatenate([d.sources + self._slot(d.pre)[1] for d in descriptions]),
-            j=np.concatenate([d.targets + self._slot(d.post)[1] for d in descriptions]))
+        sources = np.concatenate([d.sources + self._slot(d.pre)[1] for d in descriptions])
+        targets = np.concatenate([d.targets + self._slot(d.post)[1] for d in descriptions])
+        # ordered by source cell, so that a spike's synapses lie together in memory
+        # (connectors may list them by target): delivery reads them in one sweep
+        order = np.lexsort((targets, sources))
+        synapses.connect(i=sources[order], j=targets[order])
+        positions = np.empty_like(order)
+        positions[order] = np.arange(order.size)
         start = 0
         for description in descriptions:
             self._synapses[description.index] = synapses
-            self._positions[description.index] = np.arange(start, start + len(description))
+            self._positions[description.index] = positions[start:start + len(description)]
             start += len(description)
             self._write_connections(description, ("weight", "delay")
                                     + tuple(description.synapse.parameters))
