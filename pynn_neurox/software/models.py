@@ -232,7 +232,7 @@ def _if_cond_exp(leak=lambda p: p["c_mem"] / p["tau_m"], extra=(), reset_extra="
     which holds them at their midpoint values (see _cond_synapses); with them fixed the
     membrane equation is linear in v and is solved exactly. This is the solution RK4
     approximates on the same split, at one exponential per cell instead of four stage
-    evaluations, in one Brian2 operation per step instead of three. `leak` gives the leak
+    evaluations, in one Brian2 operation with the half steps. `leak` gives the leak
     conductance (uS) from the parameters; `extra` lists further exponential conductances
     as (variable, scale to uS, reversal potential, time constant).
     """

@@ -465,7 +465,8 @@ class Brian2Target:
         synapses) has its spikes read a step later, so its pathway's delay is one step
         shorter; when it has no delay at all (f = 0) the pathway runs in the cell's own
         step right after its threshold instead, after that step's pre-synaptic events
-        (which may have caused the spike).
+        (which may have caused the spike); where f varies between the connections of
+        such a projection, those without delay see its spikes one step late.
         """
         synapses = self._synapses[description.index]
         fraction = np.broadcast_to(description.synapse.parameters["dendritic_delay_fraction"],
