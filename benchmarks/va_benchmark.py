@@ -9,7 +9,10 @@ retrieval and total seconds, and the ratios of neurox's total to each anchor mea
 Anchors: hand-written Brian2 on the same code-generation target as neurox (numpy by
 default; --codegen cython for both), pyNN.brian2 and pyNN.nest. Targets (issue 2):
 neurox total <= 1.25x hand-written Brian2 (warm cache), >= 50x faster than
-pyNN.brian2, >= 2x faster than pyNN.nest.
+pyNN.brian2, >= 2x faster than pyNN.nest. The hand-written COBA network integrates
+with RK4 (as accurate as neurox's closed form, 1e-4 mV from NEST); a second one,
+"brian2-exp-euler", with Brian2's exponential Euler, cheaper and less accurate (it
+holds each step's conductances at their start), shows what that accuracy costs.
 """
 
 import argparse
@@ -18,7 +21,7 @@ import subprocess
 import sys
 import time
 
-RUNNERS = ("neurox", "brian2-by-hand", "pyNN.brian2", "pyNN.nest")
+RUNNERS = ("neurox", "brian2-by-hand", "brian2-exp-euler", "pyNN.brian2", "pyNN.nest")
 
 
 def _pynn(module, kind, cells, codegen):
@@ -37,8 +40,9 @@ def _pynn(module, kind, cells, codegen):
     return built - start, ran - built, done - ran, rates
 
 
-def _by_hand(kind, cells, codegen):
-    """The same network written directly in Brian2, as a Brian2 user would."""
+def _by_hand(kind, cells, codegen, method="rk4"):
+    """The same network written directly in Brian2, as a Brian2 user would (`method`
+    integrates COBA's equations)."""
     import brian2 as b2
     import numpy as np
     b2.prefs.codegen.target = codegen
@@ -58,7 +62,7 @@ def _by_hand(kind, cells, codegen):
                  " : 1 (unless refractory)\n")
         w_exc, w_inh = 0.004 * 4000 / cells, 0.051 * 4000 / cells
     group = b2.NeuronGroup(cells, model + common, threshold="v > -50", reset="v = -60",
-                           refractory=5 * b2.ms, method="exact" if kind == "CUBA" else "rk4")
+                           refractory=5 * b2.ms, method="exact" if kind == "CUBA" else method)
     group.v = "-60 + 10*rand()"
     exc, inh = group[:n_exc], group[n_exc:]
     s_exc = b2.Synapses(exc, group, "w : 1", on_pre="ge_post += w", delay=0.2 * b2.ms)
@@ -89,8 +93,9 @@ def _by_hand(kind, cells, codegen):
 
 
 def measure(runner, kind, cells, codegen):
-    if runner == "brian2-by-hand":
-        return _by_hand(kind, cells, codegen)
+    if runner.startswith("brian2-"):
+        return _by_hand(kind, cells, codegen,
+                        "exponential_euler" if runner == "brian2-exp-euler" else "rk4")
     return _pynn("pyNN.neurox" if runner == "neurox" else runner, kind, cells, codegen)
 
 
@@ -117,20 +122,22 @@ def main():
                           "rates": [float(r) for r in rates]}))
         return
     runners = [r for r in RUNNERS if r not in args.skip]
-    print(f"{'network':6} {'runner':15} {'build':>8} {'run':>8} {'retrieve':>8} {'total':>8}"
+    print(f"{'network':6} {'runner':16} {'build':>8} {'run':>8} {'retrieve':>8} {'total':>8}"
           f"  rates exc/inh (Hz)   neurox is")
     for kind in kinds:
-        if "brian2-by-hand" in runners:  # warm Brian2's caches for both, untimed
-            run_in_process("brian2-by-hand", kind, args.cells, args.codegen)
-            run_in_process("neurox", kind, args.cells, args.codegen)
+        # the exponential Euler anchor differs from the other only for COBA
+        timed = [r for r in runners if kind == "COBA" or r != "brian2-exp-euler"]
+        for runner in ("brian2-by-hand", "brian2-exp-euler", "neurox"):  # untimed warm-up
+            if runner in timed:                                         # of Brian2's caches
+                run_in_process(runner, kind, args.cells, args.codegen)
         results = {runner: run_in_process(runner, kind, args.cells, args.codegen)
-                   for runner in runners}
+                   for runner in timed}
         ours = sum(results["neurox"][k] for k in ("build", "run", "retrieval"))
         for runner, r in results.items():
             total = r["build"] + r["run"] + r["retrieval"]
             ratio = "" if runner == "neurox" else f"{total / ours:6.2f}x faster" \
                 if total >= ours else f"{ours / total:6.2f}x slower"
-            print(f"{kind:6} {runner:15} {r['build']:8.2f} {r['run']:8.2f} "
+            print(f"{kind:6} {runner:16} {r['build']:8.2f} {r['run']:8.2f} "
                   f"{r['retrieval']:8.2f} {total:8.2f}  {r['rates'][0]:6.2f}/{r['rates'][1]:<6.2f}"
                   f"      {ratio}")
 
