@@ -8,7 +8,7 @@ Shared conventions (they reproduce NEST's update order on a fixed grid):
 - Refractoriness is Brian2's own, with NEST's count: the `refractory` condition holds
   for exactly the number of whole steps in tau_refrac after a spike (Brian2's duration
   form would give one step less); Brian2 then gates the threshold and holds the
-  equations marked `(unless refractory)`, and explicit update code uses `not_refractory`.
+  equations marked `(unless refractory)`, and a model's own step uses `not_refractory`.
 - `i_inj` is the current from current sources, set at the start of each step.
 - Linear current-based models are advanced with exact propagators computed per
   cell (as NEST does), which stay exact when tau_m equals tau_syn; conductance-based
@@ -50,9 +50,12 @@ class CellModel:
     threshold: str
     reset: str
     receptors: dict  # receptor type -> on_pre statement (the weight is `w_syn`)
-    method: str = None  # integration method when `equations` has differential equations
-    update: str = None  # explicit per-step update code, for exact or Euler maps
-    constants: object = None  # f(parameters, dt) -> per-cell constants used by `update`
+    method: str = None  # Brian2's integration method for the differential equations
+    # or the model's own integration of them (exact propagators, NEST's Euler map): code
+    # run as the group's state updater, in the same loop as Brian2's refractoriness
+    step: str = None
+    update: str = None  # code run every step after the state update
+    constants: object = None  # f(parameters, dt) -> per-cell constants used by the code
     threshold_after_synapses: bool = False
     # code run at the start of every step, before the state update
     step_start: str = None
@@ -114,7 +117,13 @@ def _alpha_constants(p, h):
 
 
 def _linear_if(alpha):
-    y_eqs = "y_exc : 1\ny_inh : 1\n" if alpha else ""
+    if alpha:
+        currents_eqs = "".join(
+            f"disyn_{x}/dt = (y_{x} - isyn_{x}/tau_syn_{X})/ms : 1\n"
+            f"dy_{x}/dt = -y_{x}/tau_syn_{X}/ms : 1\n" for x, X in (("exc", "E"), ("inh", "I")))
+    else:
+        currents_eqs = ("disyn_exc/dt = -isyn_exc/tau_syn_E/ms : 1\n"
+                        "disyn_inh/dt = -isyn_inh/tau_syn_I/ms : 1\n")
     constant_names = ["p_vv", "p_v0", "p_exc", "p_inh", "p_vexc", "p_vinh"]
     if alpha:
         constant_names += ["p_vyexc", "p_vyinh", "p_iyexc", "p_iyinh"]
@@ -125,31 +134,33 @@ def _linear_if(alpha):
         currents = ("isyn_exc = isyn_exc*p_exc + y_exc*p_iyexc\n"
                     "isyn_inh = isyn_inh*p_inh + y_inh*p_iyinh\n"
                     "y_exc = y_exc*p_exc\ny_inh = y_inh*p_inh\n")
-    update = ("v = v_rest + int(not_refractory)*((v - v_rest)*p_vv + "
-              f"{v_input} + (i_offset + i_inj)*p_v0) + (1 - int(not_refractory))*(v - v_rest)\n"
-              + currents)
+    step = ("v = v_rest + int(not_refractory)*((v - v_rest)*p_vv + "
+            f"{v_input} + (i_offset + i_inj)*p_v0) + (1 - int(not_refractory))*(v - v_rest)\n"
+            + currents)
     e = np.e
     return CellModel(
-        equations="v : 1\nisyn_exc : 1\nisyn_inh : 1\n" + y_eqs
-        + "".join(f"{name} : 1\n" for name in constant_names),
+        equations=("dv/dt = ((v_rest - v)/tau_m + (isyn_exc + isyn_inh + i_offset + i_inj)"
+                   "/c_mem)/ms : 1\n" + currents_eqs
+                   + "".join(f"{name} : 1\n" for name in constant_names)),
         threshold="v >= v_thresh",
         reset="v = v_reset",
         receptors={"excitatory": f"y_exc_post += {e!r}/tau_syn_E_post*w_syn" if alpha
                    else "isyn_exc_post += w_syn",
                    "inhibitory": f"y_inh_post += {e!r}/tau_syn_I_post*w_syn" if alpha
                    else "isyn_inh_post += w_syn"},
-        update=update,
+        step=step,
         constants=_alpha_constants if alpha else _exp_constants)
 
 
 IF_curr_delta = CellModel(
-    equations="v : 1\np_vv : 1\np_v0 : 1\n",
+    equations="dv/dt = ((v_rest - v)/tau_m + (i_offset + i_inj)/c_mem)/ms : 1\n"
+              "p_vv : 1\np_v0 : 1\n",
     threshold="v >= v_thresh",
     reset="v = v_reset",
     receptors={"excitatory": "v_post += w_syn*int(not_refractory_post)",
                "inhibitory": "v_post += w_syn*int(not_refractory_post)"},
-    update="v = v_rest + int(not_refractory)*((v - v_rest)*p_vv + (i_offset + i_inj)*p_v0)"
-           " + (1 - int(not_refractory))*(v - v_rest)\n",
+    step="v = v_rest + int(not_refractory)*((v - v_rest)*p_vv + (i_offset + i_inj)*p_v0)"
+         " + (1 - int(not_refractory))*(v - v_rest)\n",
     constants=_membrane,
     threshold_after_synapses=True)
 
@@ -232,18 +243,24 @@ def _if_cond_exp(leak=lambda p: p["c_mem"] / p["tau_m"], extra=(), reset_extra="
     which holds them at their midpoint values (see _cond_synapses); with them fixed the
     membrane equation is linear in v and is solved exactly. This is the solution RK4
     approximates on the same split, at one exponential per cell instead of four stage
-    evaluations, in one Brian2 operation with the half steps. `leak` gives the leak
+    evaluations, and with the half steps in the same loop. `leak` gives the leak
     conductance (uS) from the parameters; `extra` lists further exponential conductances
     as (variable, scale to uS, reversal potential, time constant).
     """
-    conductances = [("gsyn_exc", "", "e_rev_E", "q_exc"), ("gsyn_inh", "", "e_rev_I", "q_inh")]
-    conductances += [(g, f"{scale}*", reversal, f"q_{g}") for g, scale, reversal, _ in extra]
-    decay = "".join(f"{g} = {g}*{q}\n" for g, _, _, q in conductances)
-    total = " + ".join(f"{s}{g}" for g, s, _, _ in conductances)
-    driven = " + ".join(f"{s}{g}*{e}" for g, s, e, _ in conductances)
-    update = (decay + f"g_sum = g_leak_total + {total}\n"
-              f"v_inf = (i_steady + {driven} + i_inj)/g_sum\n"
-              "v = v + int(not_refractory)*(v_inf - v)*(1 - exp(-g_sum*dt_over_c))\n" + decay)
+    conductances = [("gsyn_exc", "", "e_rev_E", "q_exc", "tau_syn_E"),
+                    ("gsyn_inh", "", "e_rev_I", "q_inh", "tau_syn_I")]
+    conductances += [(g, f"{scale}*", reversal, f"q_{g}", tau)
+                     for g, scale, reversal, tau in extra]
+    decay = "".join(f"{g} = {g}*{q}\n" for g, _, _, q, _ in conductances)
+    total = " + ".join(f"{s}{g}" for g, s, _, _, _ in conductances)
+    driven = " + ".join(f"{s}{g}*{e}" for g, s, e, _, _ in conductances)
+    step = (decay + f"g_sum = g_leak_total + {total}\n"
+            f"v_inf = (i_steady + {driven} + i_inj)/g_sum\n"
+            "v = v + int(not_refractory)*(v_inf - v)*(1 - exp(-g_sum*dt_over_c))\n" + decay)
+    synaptic = " + ".join(f"{s}{g}*({e} - v)" for g, s, e, _, _ in conductances)
+    equations = (f"dv/dt = (g_leak_total*(v_rest - v) + {synaptic} + i_offset + i_inj)"
+                 "/c_mem/ms : 1\n"
+                 + "".join(f"d{g}/dt = -{g}/{tau}/ms : 1\n" for g, _, _, _, tau in conductances))
 
     def constants(parameters, dt):
         """Per-cell numbers of the update that change only with the parameters."""
@@ -254,14 +271,13 @@ def _if_cond_exp(leak=lambda p: p["c_mem"] / p["tau_m"], extra=(), reset_extra="
                    i_steady=g_leak * parameters["v_rest"] + parameters["i_offset"])
         return out
 
-    names = ["v", *(g for g, _, _, _ in conductances), *(q for _, _, _, q in conductances),
-             "g_leak_total", "i_steady", "dt_over_c"]
+    names = [*(q for _, _, _, q, _ in conductances), "g_leak_total", "i_steady", "dt_over_c"]
     return CellModel(
-        equations="".join(f"{name} : 1\n" for name in names),
+        equations=equations + "".join(f"{name} : 1\n" for name in names),
         threshold="v >= v_thresh", reset="v = v_reset\n" + reset_extra,
         receptors={"excitatory": "gsyn_exc_post += w_syn",
                    "inhibitory": "gsyn_inh_post += w_syn"},
-        update=update, constants=constants)
+        step=step, constants=constants)
 
 
 def _eif(shape):
@@ -300,16 +316,17 @@ HH_cond_exp = CellModel(
 
 
 Izhikevich = CellModel(
-    equations="v : 1\nu : 1\n",
+    equations="dv/dt = (0.04*v**2 + 5*v + 140 - u + 1000*(i_offset + i_inj))/ms : 1\n"
+              "du/dt = a*(b*v - u)/ms : 1\n",
     threshold="v >= 30",
     reset="v = c\nu += d",
     receptors={"excitatory": "v_post += w_syn", "inhibitory": "v_post += w_syn"},
     # NEST's izhikevich with consistent integration: one forward-Euler step from the
     # old values of v and u; the offset current is scaled as NEST does (1 nA -> 1000)
     # (u's step is computed first: a temporary copy of v would alias v in numpy code)
-    update=("u_next = u + dt/ms*a*(b*v - u)\n"
-            "v = v + dt/ms*(0.04*v**2 + 5*v + 140 - u + 1000*(i_offset + i_inj))\n"
-            "u = u_next\n"),
+    step=("u_next = u + dt/ms*a*(b*v - u)\n"
+          "v = v + dt/ms*(0.04*v**2 + 5*v + 140 - u + 1000*(i_offset + i_inj))\n"
+          "u = u_next\n"),
     threshold_after_synapses=True,
     refractory=None)
 

@@ -33,6 +33,14 @@ def _b2():
     return brian2
 
 
+def _own_step(code):
+    """A Brian2 integration method that is a cell model's own step (CellModel.step):
+    Brian2 runs it as the state updater, after its refractoriness bookkeeping."""
+    def method(equations, variables=None, method_options=None):
+        return code
+    return method
+
+
 def _view(group, name):
     """A variable of a Brian2 group by name (PyNN names such as `start` are also
     attributes of Brian2 groups, so plain attribute access is not safe)."""
@@ -221,13 +229,13 @@ class Brian2Target:
                 continue
             model = model_for(population)
             if model is None:
-                    raise errors.NoModelAvailableError(
+                raise errors.NoModelAvailableError(
                     f"population '{population.label}': cell type {population.celltype} is "
                     "not available on the brian2 target")
             equations = self._equations(model, _numeric_parameters(population))
-            key = (equations, model.threshold, model.reset, model.method, model.update,
-                   model.step_start, model.threshold_after_synapses, model.substeps(self.dt),
-                   model.refractory)
+            key = (equations, model.threshold, model.reset, model.method, model.step,
+                   model.update, model.step_start, model.threshold_after_synapses,
+                   model.substeps(self.dt), model.refractory)
             shapes.setdefault(key, (model, equations, []))[2].append(population)
         for model, equations, members in shapes.values():
             self._build_neurons(model, equations, members)
@@ -265,7 +273,8 @@ class Brian2Target:
         b2 = _b2()
         group = b2.NeuronGroup(sum(p.size for p in members), equations,
                                threshold=model.threshold or None, reset=model.reset or None,
-                               method=model.method or "euler",
+                               method=_own_step(model.step) if model.step
+                               else model.method or "euler",
                                refractory=model.refractory or False,
                                dt=self.dt / model.substeps(self.dt) * b2.ms, namespace={})
         if model.step_start:
