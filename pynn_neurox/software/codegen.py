@@ -10,7 +10,7 @@ import logging
 logger = logging.getLogger(__name__)
 
 # neuron-steps plus a share of synapse-steps above which compiling pays off even cold
-# (measured: Vogels-Abbott, 4000 cells, 1 s, is 2e8 and runs in 2.5 s with numpy)
+# (measured: Vogels-Abbott, 4000 cells, 1 s, is 2e8 and runs in 1.6 s with numpy)
 CYTHON_THRESHOLD = 1e9
 
 
