@@ -263,13 +263,11 @@ def _if_cond_exp(leak=lambda p: p["c_mem"] / p["tau_m"], extra=(), reset_extra="
                  + "".join(f"d{g}/dt = -{g}/{tau}/ms : 1\n" for g, _, _, _, tau in conductances))
 
     def constants(parameters, dt):
-        """Per-cell numbers of the update that change only with the parameters."""
+        """Per-cell numbers of the step that change only with the parameters."""
         g_leak = leak(parameters)
-        out = _half_step_decay(parameters, dt)
-        out.update({f"q_{g}": np.exp(-dt / 2 / parameters[tau]) for g, _, _, tau in extra})
-        out.update(g_leak_total=g_leak, dt_over_c=dt / parameters["c_mem"],
-                   i_steady=g_leak * parameters["v_rest"] + parameters["i_offset"])
-        return out
+        return {**{q: np.exp(-dt / 2 / parameters[tau]) for _, _, _, q, tau in conductances},
+                "g_leak_total": g_leak, "dt_over_c": dt / parameters["c_mem"],
+                "i_steady": g_leak * parameters["v_rest"] + parameters["i_offset"]}
 
     names = [*(q for _, _, _, q, _ in conductances), "g_leak_total", "i_steady", "dt_over_c"]
     return CellModel(
