@@ -13,9 +13,9 @@
 
 import argparse
 import json
-import subprocess
-import sys
 import time
+
+from measuring import run_in_process, total
 
 
 def _vogels_abbott(target, timestep, ticks):
@@ -57,12 +57,6 @@ def child(arguments):
     return _mapping(int(rest[0]))
 
 
-def run_in_process(*arguments):
-    command = [sys.executable, __file__, "--child", *map(str, arguments)]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -74,16 +68,16 @@ def main():
     print(f"{'case':28} {'target':8} {'build':>7} {'run':>7} {'total':>7}  rates exc/inh (Hz)"
           "  emulator / software")
     for timestep, ticks in ((1.0, 1000), (0.1, 10000)):
-        run_in_process("va", "brian2", timestep, ticks)  # warm Brian2's cache, untimed
-        results = {target: run_in_process("va", target, timestep, ticks)
+        run_in_process(__file__, "va", "brian2", timestep, ticks)  # warm Brian2's cache, untimed
+        results = {target: run_in_process(__file__, "va", target, timestep, ticks)
                    for target in ("brian2", "loihi")}
-        totals = {t: r["build"] + r["run"] + r["retrieval"] for t, r in results.items()}
+        totals = {t: total(r) for t, r in results.items()}
         for target, r in results.items():
             ratio = f"{totals['loihi'] / totals['brian2']:.2f}x" if target == "loihi" else ""
             print(f"VA CUBA {ticks} ticks of {timestep:g} ms {target:8} {r['build']:7.2f} "
                   f"{r['run']:7.2f} {totals[target]:7.2f}  {r['rates'][0]:6.2f}/"
                   f"{r['rates'][1]:<6.2f}        {ratio}")
-    mapping = run_in_process("map", 1_000_000)
+    mapping = run_in_process(__file__, "map", 1_000_000)
     print(f"\nmapping {mapping['synapses']} synapses onto Loihi: {mapping['seconds']:.2f} s "
           f"({mapping['cores']} cores; target <= 5 s)")
 

@@ -17,9 +17,9 @@ beside both.
 
 import argparse
 import json
-import subprocess
-import sys
 import time
+
+from measuring import compared, run_in_process, total
 
 RUNNERS = ("neurox", "brian2-by-hand", "pyNN.nest")
 CELLS = 1000
@@ -116,12 +116,6 @@ def measure(runner, codegen):
     return _pynn("pyNN.neurox" if runner == "neurox" else runner, codegen)
 
 
-def run_in_process(runner, codegen):
-    command = [sys.executable, __file__, "--child", runner, "--codegen", codegen]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -136,18 +130,17 @@ def main():
         return
     runners = [r for r in RUNNERS if r not in args.skip]
     if "brian2-by-hand" in runners:  # warm Brian2's caches for both, untimed
-        run_in_process("brian2-by-hand", args.codegen)
-        run_in_process("neurox", args.codegen)
-    results = {runner: run_in_process(runner, args.codegen) for runner in runners}
-    ours = sum(results["neurox"][k] for k in ("build", "run", "retrieval"))
+        run_in_process(__file__, "brian2-by-hand", "--codegen", args.codegen)
+        run_in_process(__file__, "neurox", "--codegen", args.codegen)
+    results = {runner: run_in_process(__file__, runner, "--codegen", args.codegen)
+               for runner in runners}
+    ours = total(results["neurox"])
     print(f"{'runner':15} {'build':>8} {'run':>8} {'retrieve':>8} {'total':>8} "
           f"{'rate Hz':>8} {'synapses':>9} {'mean w':>8}  neurox is")
     for runner, r in results.items():
-        total = r["build"] + r["run"] + r["retrieval"]
-        ratio = "" if runner == "neurox" else f"{total / ours:6.2f}x faster" \
-            if total >= ours else f"{ours / total:6.2f}x slower"
+        ratio = "" if runner == "neurox" else compared(total(r), ours)
         print(f"{runner:15} {r['build']:8.2f} {r['run']:8.2f} {r['retrieval']:8.2f} "
-              f"{total:8.2f} {r['rate']:8.2f} {r['synapses']:9d} {r['mean_weight']:8.4f}"
+              f"{total(r):8.2f} {r['rate']:8.2f} {r['synapses']:9d} {r['mean_weight']:8.4f}"
               f"  {ratio}")
 
 

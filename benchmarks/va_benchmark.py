@@ -17,9 +17,9 @@ holds each step's conductances at their start), shows what that accuracy costs.
 
 import argparse
 import json
-import subprocess
-import sys
 import time
+
+from measuring import compared, run_in_process, total
 
 RUNNERS = ("neurox", "brian2-by-hand", "brian2-exp-euler", "pyNN.brian2", "pyNN.nest")
 
@@ -99,13 +99,6 @@ def measure(runner, kind, cells, codegen):
     return _pynn("pyNN.neurox" if runner == "neurox" else runner, kind, cells, codegen)
 
 
-def run_in_process(runner, kind, cells, codegen):
-    command = [sys.executable, __file__, "--child", runner, "--kind", kind,
-               "--cells", str(cells), "--codegen", codegen]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -127,19 +120,17 @@ def main():
     for kind in kinds:
         # the exponential Euler anchor differs from the other only for COBA
         timed = [r for r in runners if kind == "COBA" or r != "brian2-exp-euler"]
+        options = ("--kind", kind, "--cells", args.cells, "--codegen", args.codegen)
         for runner in ("brian2-by-hand", "brian2-exp-euler", "neurox"):  # untimed warm-up
             if runner in timed:                                         # of Brian2's caches
-                run_in_process(runner, kind, args.cells, args.codegen)
-        results = {runner: run_in_process(runner, kind, args.cells, args.codegen)
-                   for runner in timed}
-        ours = sum(results["neurox"][k] for k in ("build", "run", "retrieval"))
+                run_in_process(__file__, runner, *options)
+        results = {runner: run_in_process(__file__, runner, *options) for runner in timed}
+        ours = total(results["neurox"])
         for runner, r in results.items():
-            total = r["build"] + r["run"] + r["retrieval"]
-            ratio = "" if runner == "neurox" else f"{total / ours:6.2f}x faster" \
-                if total >= ours else f"{ours / total:6.2f}x slower"
+            ratio = "" if runner == "neurox" else compared(total(r), ours)
             print(f"{kind:6} {runner:16} {r['build']:8.2f} {r['run']:8.2f} "
-                  f"{r['retrieval']:8.2f} {total:8.2f}  {r['rates'][0]:6.2f}/{r['rates'][1]:<6.2f}"
-                  f"      {ratio}")
+                  f"{r['retrieval']:8.2f} {total(r):8.2f}  "
+                  f"{r['rates'][0]:6.2f}/{r['rates'][1]:<6.2f}      {ratio}")
 
 
 if __name__ == "__main__":
