@@ -70,6 +70,12 @@ def _host_neurons(name, neurons):
     return neurons.astype(np.int64)
 
 
+def _stdp_byte_property(entry, high, name):
+    """A BoardImage property for one byte of an STDP parameter word (low or high byte)."""
+    return property(lambda self: self._stdp_byte(entry, high),
+                    lambda self, value: self._set_stdp_byte(entry, high, value, name))
+
+
 @dataclass
 class BoardImage:
     """Everything the board holds after loading, in its raw integer formats; the default
@@ -234,18 +240,12 @@ class BoardImage:
 
     # STDP windows (ticks) and steps (weight units); the board compares them as signed
     # bytes, so the helpers accept 0..127.
-    tpre_ff_max = property(lambda self: self._stdp_byte(0, False),
-                           lambda self, v: self._set_stdp_byte(0, False, v, "tpre_ff_max"))
-    tpost_ff_max = property(lambda self: self._stdp_byte(0, True),
-                            lambda self, v: self._set_stdp_byte(0, True, v, "tpost_ff_max"))
-    tpre_aa_max = property(lambda self: self._stdp_byte(1, False),
-                           lambda self, v: self._set_stdp_byte(1, False, v, "tpre_aa_max"))
-    tpost_aa_max = property(lambda self: self._stdp_byte(1, True),
-                            lambda self, v: self._set_stdp_byte(1, True, v, "tpost_aa_max"))
-    dw_pos = property(lambda self: self._stdp_byte(2, False),
-                      lambda self, v: self._set_stdp_byte(2, False, v, "dw_pos"))
-    dw_neg = property(lambda self: self._stdp_byte(2, True),
-                      lambda self, v: self._set_stdp_byte(2, True, v, "dw_neg"))
+    tpre_ff_max = _stdp_byte_property(0, False, "tpre_ff_max")
+    tpost_ff_max = _stdp_byte_property(0, True, "tpost_ff_max")
+    tpre_aa_max = _stdp_byte_property(1, False, "tpre_aa_max")
+    tpost_aa_max = _stdp_byte_property(1, True, "tpost_aa_max")
+    dw_pos = _stdp_byte_property(2, False, "dw_pos")
+    dw_neg = _stdp_byte_property(2, True, "dw_neg")
 
     def enable_stdp_recurrent(self, pre, post, enabled=True):
         """Per-synapse AA learning bit (same address as the synapse's weight)."""
