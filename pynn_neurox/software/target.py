@@ -503,8 +503,6 @@ class Brian2Target:
                 steps = np.rint(description.delays / self.dt).astype(np.int64)
                 steps = np.maximum(steps - self._delay_offset(description), 0)
                 synapses.delay[positions] = steps * self.dt * b2.ms
-                if "dendritic_delay_fraction" in synapses.variables:
-                    self._write_post_pathway(description)
             elif name.startswith("initial:"):
                 variable = name.split(":", 1)[1]
                 _view(synapses, variable)[positions[where]] = \
@@ -517,8 +515,10 @@ class Brian2Target:
                     synapses.variables[name].set_value(values[0] if values.size else 0.0)
                 else:
                     _view(synapses, name)[positions[where]] = values[where]
-            if name == "dendritic_delay_fraction":
-                self._write_post_pathway(description)
+        # the post-synaptic pathway of plastic synapses follows the delay and its split
+        if ({"delay", "dendritic_delay_fraction"} & set(names)
+                and "dendritic_delay_fraction" in synapses.variables):
+            self._write_post_pathway(description)
 
     # --- changes between runs -----------------------------------------------------
 
