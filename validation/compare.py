@@ -21,17 +21,15 @@ from pyNN.neurox.targets import target_names
 
 from . import metrics
 from .capture import spike_trains
+from .registry import METRICS, Span
 from .report import write_html
-
-# tolerances (ms) of the coincidence factor
-COINCIDENCE_WINDOWS = (1.0, 2.0)
 
 
 def compare_runs(reference, other):
-    """Metrics of `other` against `reference` (captured runs), per population that both
-    recorded spikes of."""
+    """Every registered metric of `other` against `reference` (captured runs), under the
+    metric's name, per population that both recorded spikes of."""
     duration = min(reference["duration"], other["duration"])
-    dt = max(reference["timestep"], other["timestep"])
+    span = Span(duration, max(reference["timestep"], other["timestep"]))
     result = {}
     for s, h in zip(reference["populations"], other["populations"]):
         if "recorded" not in s or "recorded" not in h:
@@ -39,18 +37,8 @@ def compare_runs(reference, other):
         common = np.intersect1d(s["recorded"], h["recorded"])
         a = [t[t <= duration] for c, t in zip(s["recorded"], spike_trains(s)) if c in common]
         b = [t[t <= duration] for c, t in zip(h["recorded"], spike_trains(h)) if c in common]
-        entry = {"cells": int(common.size),
-                 "raster_mismatch": metrics.raster_mismatch(a, b, duration, dt),
-                 "rates": metrics.rate_errors(a, b, duration),
-                 "isi": metrics.isi_distortion(a, b),
-                 "spike_disorder": metrics.spike_disorder(a, b),
-                 "latency": metrics.spike_latency(a, b),
-                 "victor_purpura": metrics.victor_purpura(a, b, 1.0 / max(dt, 1.0)),
-                 "van_rossum": metrics.van_rossum(a, b, 10.0),
-                 "first_spike": metrics.first_spike_latency_error(a, b)}
-        for window in COINCIDENCE_WINDOWS:
-            entry[f"coincidence_{window:g}ms"] = metrics.coincidence_factor(a, b, window,
-                                                                            duration)
+        entry = {"cells": int(common.size)}
+        entry.update((name, metric(a, b, span)) for name, metric in METRICS.items())
         result[s["label"]] = entry
     return result
 

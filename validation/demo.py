@@ -1,14 +1,15 @@
 """`make demo`: one unchanged PyNN model on the software target and both chip models.
 
 Runs the feed-forward reference network (validation/models/feedforward.py) on brian2,
-loihi and neurocorex with `neurox compare`, prints what each chip changed, and ends
-with the path of the report.
+loihi and neurocorex with `neurox compare`, prints what each chip changed (the
+registry's headline metrics, and the inputs the board serialised), and ends with the
+path of the report.
 """
 
 import argparse
 from pathlib import Path
 
-from pyNN.neurox.validation import models
+from pyNN.neurox.validation import models, registry
 from pyNN.neurox.validation.compare import compare
 
 
@@ -24,11 +25,11 @@ def main(argv=None):
         entry = report["targets"][target]
         counters = entry["mapping"]["counters"] if entry.get("mapping") else {}
         for label, m in populations.items():
-            rates = m["rates"]
-            print(f"{target:>11} '{label}': rate {rates['rate_other_hz']:.2f} Hz against "
-                  f"{rates['rate_reference_hz']:.2f} Hz on {report['reference']}, "
-                  f"coincidence within 1 ms {m['coincidence_1ms']:.2f}, "
-                  f"mean latency {m['latency']['mean_ms']:.2f} ms")
+            if label == "task":
+                continue
+            print(f"{target:>11} '{label}': " + ", ".join(
+                f"{column.label} {value:.3g}" + (f" {column.unit}" if column.unit else "")
+                for column, value in registry.shown(m) if column.headline))
         if counters.get("events_serialised"):
             print(f"{'':>11} {counters['events_serialised']} of "
                   f"{counters['events_released']} input events serialised (one per tick), "

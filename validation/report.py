@@ -2,7 +2,8 @@
 
 Figures: rasters side by side, per-neuron rates against the reference, ISI
 histograms, and per chip the weights it holds against the requested ones; tables:
-resources and cost per chip, and the metrics, each with a sentence on what it means.
+resources and cost per chip, and the metrics of the registry (registry.py), each
+with a sentence on what it means.
 """
 
 import base64
@@ -11,42 +12,8 @@ import io
 
 import numpy as np
 
+from . import registry
 from .capture import spike_trains
-
-# name in the report -> (how to read it from one population's metrics, what it means)
-METRICS = {
-    "raster mismatch": (lambda m: m["raster_mismatch"],
-                        "share of (neuron, tick) cells where one run spikes and the other "
-                        "does not; 0 means identical rasters"),
-    "rate MAE (Hz)": (lambda m: m["rates"]["mae_hz"],
-                      "mean over neurons of the absolute difference of firing rates"),
-    "mean rate error": (lambda m: m["rates"]["relative_error"],
-                        "relative difference of the population's mean rate"),
-    "rate correlation": (lambda m: m["rates"]["correlation"],
-                         "correlation of per-neuron rates across neurons; 1 means the chip "
-                         "keeps which neurons fire more"),
-    "ISI distortion (ms)": (lambda m: m["isi"]["mean_abs_isi_difference_ms"],
-                            "mean absolute difference of inter-spike intervals matched by "
-                            "neuron and rank"),
-    "ΔCV": (lambda m: m["isi"]["delta_cv"],
-            "change of the mean coefficient of variation of ISIs (irregularity)"),
-    "spike disorder": (lambda m: m["spike_disorder"],
-                       "share of pairs of matched spikes whose order in time is swapped"),
-    "mean latency (ms)": (lambda m: m["latency"]["mean_ms"],
-                          "mean delay of a spike on the chip against its match in software"),
-    "Γ (1 ms)": (lambda m: m["coincidence_1ms"],
-                 "coincidence factor within 1 ms: 1 identical timing, 0 chance level"),
-    "Γ (2 ms)": (lambda m: m["coincidence_2ms"], "coincidence factor within 2 ms"),
-    "Victor-Purpura": (lambda m: m["victor_purpura"],
-                       "mean edit distance between trains (a spike moved by one tick "
-                       "costs as much as a spike's share of deleting it)"),
-    "van Rossum (τ 10 ms)": (lambda m: m["van_rossum"],
-                             "mean distance of the trains filtered with a 10 ms exponential; "
-                             "one unmatched spike counts 1"),
-    "first-spike error (ms)": (lambda m: m["first_spike"]["mean_ms"],
-                               "mean difference of each neuron's first spike time"),
-}
-
 
 def _figure_tag(figure, title):
     buffer = io.BytesIO()
@@ -177,16 +144,18 @@ def _task_table(report):
 
 
 def _metrics_table(report):
+    """A row per (target, population), a column per value the registry shows."""
     rows = []
     for target, populations in report["comparisons"].items():
         for label, m in populations.items():
             if label == "task":
                 continue
-            cells = "".join(f"<td>{_number(read(m))}</td>" for read, _ in METRICS.values())
+            cells = "".join(f"<td>{_number(value)}</td>" for _, value in registry.shown(m))
             rows.append(f"<tr><td>{target}</td><td>{html.escape(label)}</td>{cells}</tr>")
-    head = "".join(f"<th>{html.escape(name)}</th>" for name in METRICS)
-    meaning = "".join(f"<li><b>{html.escape(name)}</b>: {html.escape(text)}</li>"
-                      for name, (_, text) in METRICS.items())
+    columns = registry.columns()
+    head = "".join(f"<th>{html.escape(c.heading)}</th>" for c in columns)
+    meaning = "".join(f"<li><b>{html.escape(c.heading)}</b>: {html.escape(c.meaning)}</li>"
+                      for c in columns)
     return (f"<table><tr><th>target</th><th>population</th>{head}</tr>{''.join(rows)}"
             f"</table><ul class=meaning>{meaning}</ul>")
 
