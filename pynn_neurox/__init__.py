@@ -17,7 +17,7 @@ from pyNN.standardmodels import StandardCellType
 from .rng import NativeRNG  # noqa: F401
 from .standardmodels import *  # noqa: F401,F403
 from .standardmodels import StaticSynapse
-from .native import LoihiCompartment, NeuroCoreXNeuron  # noqa: F401
+from .hardware.contract import native_cell_types
 from .populations import Assembly, Population, PopulationView  # noqa: F401
 from .projections import Projection
 from .control import (  # noqa: F401
@@ -26,6 +26,9 @@ from .control import (  # noqa: F401
 from .procedural_api import create, connect, set, record, record_v, record_gsyn  # noqa: F401
 
 Projection._static_synapse_class = StaticSynapse
+
+# each chip kind's native cell types (LoihiCompartment, NeuroCoreXNeuron, ...)
+globals().update({celltype.__name__: celltype for celltype in native_cell_types()})
 
 warnings.filterwarnings("ignore", message=".*numpy.ndarray size changed.*")
 

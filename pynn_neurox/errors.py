@@ -29,3 +29,8 @@ class ProgramLoadedError(NeuroxError, RuntimeError):
 
 class SimulationEndedError(NeuroxError, RuntimeError):
     """run() after end(): the target has been released."""
+
+
+class ProtocolError(NeuroxError, ValueError):
+    """Bytes to or from a chip that break its protocol (a truncated or unknown command, a
+    missing marker); the message names the field and the offset."""

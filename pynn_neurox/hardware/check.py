@@ -7,29 +7,12 @@ counts every value they changed.
 """
 
 import os
-from dataclasses import dataclass
 
 import numpy as np
-from pyNN import errors
+
+from ..errors import ChipLimitError, MappingError, SetupError
 
 LOSSY_STEPS = ("clip_weights", "clip_delays")
-
-
-class ChipLimitError(ValueError):
-    """The model needs more than the chip has, or a value outside the chip's range."""
-
-
-@dataclass(frozen=True)
-class Kind:
-    """What a neuron-model kind takes: the PyNN cell, source and synapse types it maps,
-    and for STDPMechanism the rule components its learning engine expresses."""
-
-    name: str
-    cell_types: tuple
-    source_types: tuple
-    synapse_types: tuple = ("StaticSynapse",)
-    timing_dependences: tuple = ()
-    weight_dependences: tuple = ()
 
 
 def allowed_steps(network):
@@ -40,7 +23,7 @@ def allowed_steps(network):
     steps = set(value.split(",") if isinstance(value, str) else value) - {""}
     unknown = steps - set(LOSSY_STEPS)
     if unknown:
-        raise ValueError(f"unknown lossy step(s) {sorted(unknown)} in allow=; the steps are "
+        raise SetupError(f"unknown lossy step(s) {sorted(unknown)} in allow=; the steps are "
                          + ", ".join(LOSSY_STEPS))
     return steps
 
@@ -59,47 +42,48 @@ def out_of_range(chip, what, where, values, low, high, step=None, allowed=()):
     return outside
 
 
-def check_network(network, chip, kind):
+def check_network(network, kind):
     """Refuse cell types, synapse types and current sources the kind lacks (what a cell
     type records, spikes and v, every kind records)."""
-    chip_name = chip.title
+    chip_name = kind.chip.title
+    accepts = kind.accepts
     for population in network.populations:
-        types = kind.cell_types + kind.source_types
+        types = accepts.cell_types + accepts.source_types
         if population.celltype not in types:
-            raise errors.NoModelAvailableError(
+            raise MappingError(
                 f"{chip_name} cannot run population '{population.label}': cell type "
                 f"{population.celltype} does not map onto its {kind.name} neurons; it takes "
                 + ", ".join(types))
     for projection in network.projections:
         synapse = projection.synapse.kind
-        if synapse not in kind.synapse_types:
-            raise errors.NoModelAvailableError(
+        if synapse not in accepts.synapse_types:
+            raise MappingError(
                 f"{chip_name} cannot run projection '{projection.label}': synapse type "
                 f"{synapse} is not mapped onto the chip; it takes "
-                + ", ".join(kind.synapse_types))
+                + ", ".join(accepts.synapse_types))
         if synapse == "STDPMechanism":
-            _check_rule(projection, chip_name, kind)
+            _check_rule(projection, chip_name, accepts)
     for source in network.current_sources:
         if source.targets:
-            raise errors.NoModelAvailableError(
+            raise MappingError(
                 f"{chip_name} has no current injection: {source.kind} (current source "
                 f"{source.index}) cannot be mapped; use the cells' i_offset for a constant "
                 "current")
 
 
-def _check_rule(projection, chip_name, kind):
+def _check_rule(projection, chip_name, accepts):
     """Refuse the STDP components the chip's learning engine cannot express, by name."""
     synapse = projection.synapse
     where = f"{chip_name} cannot run projection '{projection.label}'"
     for component, name, known in (
-            ("timing dependence", synapse.timing_dependence, kind.timing_dependences),
-            ("weight dependence", synapse.weight_dependence, kind.weight_dependences)):
+            ("timing dependence", synapse.timing_dependence, accepts.timing_dependences),
+            ("weight dependence", synapse.weight_dependence, accepts.weight_dependences)):
         if name not in known:
-            raise errors.NoModelAvailableError(
+            raise MappingError(
                 f"{where}: STDP {component} {name} has no form in its learning rules; it "
                 "takes " + ", ".join(known))
     if synapse.dendritic_delay_fraction != 1.0:
-        raise errors.NoModelAvailableError(
+        raise MappingError(
             f"{where}: dendritic_delay_fraction = {synapse.dendritic_delay_fraction:g}; its "
             "traces see spikes when they are sent, as with the default 1.0 (the whole delay "
             "dendritic)")

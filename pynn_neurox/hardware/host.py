@@ -6,11 +6,12 @@ per range of ticks, so a long run never holds all of them at once.
 
 import numpy as np
 
-from .quantize.common import to_ticks
+from ..timegrid import off_grid, spike_steps
 
 
 class SpikeArrayInput:
-    """A SpikeSourceArray population: its requested times, rounded to ticks."""
+    """A SpikeSourceArray population: its requested times on the tick grid, by the rule
+    every target follows (timegrid.spike_steps)."""
 
     def __init__(self, description, dt):
         self.size = description.size
@@ -21,7 +22,8 @@ class SpikeArrayInput:
             cells.append(np.full(t.size, cell))
         times = np.concatenate(times) if times else np.zeros(0)
         cells = np.concatenate(cells).astype(np.int64) if cells else np.zeros(0, np.int64)
-        ticks, self.off_grid = to_ticks(times, dt)
+        ticks = spike_steps(times, dt)
+        self.off_grid = off_grid(times, ticks, dt)
         order = np.lexsort((cells, ticks))
         self.ticks, self.cells = ticks[order], cells[order]
         self.note = (f"{self.ticks.size} spike times, {self.off_grid} of them moved to the "

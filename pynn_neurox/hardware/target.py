@@ -1,53 +1,56 @@
-"""A chip target: the network description mapped onto a chip and run on its emulator.
+"""A chip target: the network description mapped onto a chip and run on its emulator,
+one class for every kind.
 
-The mapping (check → quantize → place → program) is made on the first run, or
-earlier when asked for with get_mapping(); every later run continues the emulator's
-state. reset() drops both, so the next run maps the description again. Times are
-ticks: a PyNN time t is tick t / dt, and the time step is the length of one tick.
+The mapping (check → quantize → place → program) is made on the first run, or earlier
+when asked for with get_mapping(); every later run continues the emulator's state. reset()
+drops both, so the next run maps the description again. A tick is one time step.
 """
 
+from dataclasses import replace
+from typing import Optional
+
 import numpy as np
-from pyNN import errors
 
+from ..description import NetworkDescription
+from ..errors import ChipLimitError, ProgramLoadedError, SimulationEndedError
 from ..recorded import Recordings
-from .check import ChipLimitError
+from ..targets import Target
+from ..timegrid import delay_steps, duration_steps, sampling_steps
 from .chip import load_chip
-from .kinds import kind_module
+from .contract import kind_for
+from .mapping import Mapping, map_network
 
 
-class HardwareTarget:
-    def __init__(self, network, chip_name):
-        self.chip = load_chip(chip_name)
-        self.kind = kind_module(self.chip.neuron_model)
+class HardwareTarget(Target):
+    def __init__(self, network: NetworkDescription, chip_name: str):
+        super().__init__(network)
+        self.chip = load_chip(chip_name).with_overrides(network.options.get("chip"))
+        self.kind = kind_for(self.chip)
         self.name = chip_name
-        self.network = network
-        self.closed = False
-        self.recordings = {}
         self._mapping = None
         self._runner = None
 
     @property
-    def dt(self):
-        return self.network.timestep
-
-    @property
-    def mapping(self):
-        """The mapping of the network as it is now (made once, until reset)."""
+    def mapping(self) -> Mapping:
+        """The mapping of the network as it is now (made once, until reset), its report
+        with the emulator's events so far."""
         if self._mapping is None:
-            self._mapping = self.kind.map_network(self.network, self.chip)
+            self._mapping = map_network(self.network, self.kind)
             self._layout = self._current_layout()
             for item in self.network.populations + self.network.projections:
                 item.changed.clear()
-        return self._mapping
+        if self._runner is None:
+            return self._mapping
+        report = replace(self._mapping.report, counters=dict(self._runner.emulator.counters))
+        return replace(self._mapping, report=report)
 
-    def close(self):
-        self.reset()
-        self.closed = True
+    @property
+    def step(self) -> int:
+        return self._runner.tick if self._runner is not None else 0
 
-    def reset(self):
+    def _release(self) -> None:
         self._mapping = None
         self._runner = None
-        self.recordings = {}
 
     def _current_layout(self):
         return (len(self.network.populations), len(self.network.projections),
@@ -63,20 +66,23 @@ class HardwareTarget:
         if self._current_layout() != self._layout:
             changed.append("the network's cells, connections or recording")
         if changed:
-            raise errors.NoModelAvailableError(
+            raise ProgramLoadedError(
                 f"{self.chip.title}: the program is already loaded; changes after the first "
                 "run need reset() to be mapped again: " + "; ".join(changed))
 
-    def run_until(self, t_stop, callbacks=(), on_time=None):
+    def run_until(self, t_stop: float, callbacks=(), on_time=None) -> None:
         if self.closed:
-            raise RuntimeError("the simulation has ended: call setup() before running again")
-        stop = int(round(t_stop / self.dt))
+            raise SimulationEndedError("the simulation has ended: call setup() before "
+                                       "running again")
+        stop = duration_steps(t_stop, self.dt)
         if self._runner is None:
-            self._runner = self.kind.Runner(self.mapping)
+            mapping = self.mapping
+            self._runner = Runner(mapping, self.kind.emulator(mapping.program,
+                                                              self.network.seed))
         events = [[callback(self._runner.tick * self.dt), callback] for callback in callbacks]
         while self._runner.tick < stop:
             self._refuse_changes()
-            due = min([stop] + [int(round(e[0] / self.dt)) for e in events])
+            due = min([stop] + [duration_steps(e[0], self.dt) for e in events])
             self._run_ticks(max(due, self._runner.tick + 1) - self._runner.tick)
             now = self._runner.tick * self.dt
             if on_time is not None:
@@ -85,13 +91,10 @@ class HardwareTarget:
                 if event[0] <= now + self.dt / 2:
                     event[0] = event[1](now)
 
-    def _ticks_per_sample(self, population):
-        return max(int(round((population.sampling_interval or self.dt) / self.dt)), 1)
-
     def _run_ticks(self, ticks):
         recorded_v = {p.index: np.asarray(p.recorded["v"], int)
                       for p in self.network.populations if "v" in p.recorded}
-        every = {self._ticks_per_sample(p)
+        every = {sampling_steps(p.sampling_interval or self.dt, self.dt)
                  for p in self.network.populations if "v" in p.recorded}
         if len(every) > 1:
             raise ChipLimitError(
@@ -108,33 +111,84 @@ class HardwareTarget:
                 ticks_, values = signals[population.index]
                 store.add_samples("v", recorded_v[population.index], values, ticks_ * self.dt)
 
-    # --- what the PyNN layer reads -------------------------------------------------
+    def _live_values(self, population_index, variable, indices) -> Optional[np.ndarray]:
+        if self._runner is None:
+            return None
+        return self._runner.v_now(population_index, indices)
 
-    def spikes(self, population_index):
-        store = self.recordings.get(population_index)
-        if store is None:
-            return np.array([], dtype=int), np.array([])
-        return store.spikes()
-
-    def signals(self, population_index, variable, indices):
-        store = self.recordings.get(population_index)
-        samples = store.samples(variable, indices) if store else np.zeros((0, len(indices)))
-        description = self.network.populations[population_index]
-        every = self._ticks_per_sample(description)
-        if self._runner is not None and self._runner.tick % every == 0:
-            live = self._runner.v_now(population_index, np.asarray(indices, int))
-            samples = np.vstack([samples, live[np.newaxis, :]])
-        return samples
-
-    def clear_recordings(self, population_index):
-        tick = self._runner.tick if self._runner is not None else 0
-        self.recordings[population_index] = Recordings(start=tick * self.dt)
-
-    def connection_values(self, projection_index, name):
+    def connection_values(self, projection_index: int, name: str) -> np.ndarray:
         """Weights as the chip holds them (in PyNN units), delays in whole ticks."""
         description = self.network.projections[projection_index]
         if name == "weight":
-            return self.kind.Runner.weights_of(self.mapping, projection_index)
+            q = self.mapping.projections[projection_index]
+            held = q.weight if self._runner is None else self._runner.emulator.weights(q)
+            return held / q.chip_per_pynn
         if name == "delay":
-            return np.rint(description.delays / self.dt) * self.dt
+            return delay_steps(description.delays, self.dt) * self.dt
         return np.broadcast_to(description.synapse.parameters[name], len(description))
+
+
+class Runner:
+    """Drives a kind's emulator over one mapping: host inputs in, each spike handed over
+    once (in the first run whose ticks, with the emulator's lookahead, hold its label);
+    spikes and samples out, split into populations, in PyNN's units."""
+
+    def __init__(self, mapping: Mapping, emulator):
+        self.mapping = mapping
+        self.emulator = emulator
+        self._drawn = 0  # labels drawn from the host inputs so far
+        # population index -> (labels, cells) drawn but not yet recorded (label >= tick)
+        self._ahead = {index: (np.zeros(0, np.int64), np.zeros(0, np.int64))
+                       for index in mapping.inputs}
+
+    @property
+    def tick(self) -> int:
+        return self.emulator.tick
+
+    def _host_spikes(self, stop):
+        """The host inputs' new spikes up to the lookahead (sorted by label, as input
+        numbers), and per source the spikes labelled before `stop`, to be recorded."""
+        program = self.mapping.program
+        until = stop + self.emulator.input_lookahead
+        labels, inputs, recorded = [], [], {}
+        for index, source in self.mapping.inputs.items():
+            s, cells = source.spikes(self._drawn, until)
+            labels.append(s)
+            inputs.append(program.input_offset[index] + cells)
+            held = self._ahead[index]
+            s, cells = np.concatenate([held[0], s]), np.concatenate([held[1], cells])
+            now = s < stop
+            recorded[index] = (cells[now], s[now])
+            self._ahead[index] = (s[~now], cells[~now])
+        self._drawn = max(self._drawn, until)
+        labels = np.concatenate(labels) if labels else np.zeros(0, np.int64)
+        inputs = np.concatenate(inputs) if inputs else np.zeros(0, np.int64)
+        order = np.argsort(labels, kind="stable")
+        return labels[order], inputs[order], recorded
+
+    def run(self, ticks: int, recorded: dict, sample_every: int):
+        """`recorded`: population index -> sorted cells whose v is recorded. Returns
+        {population: (cells, spike labels)}, {population: (sample ticks, v in mV)}."""
+        program, populations = self.mapping.program, self.mapping.populations
+        first = self.emulator.tick
+        labels, inputs, spikes = self._host_spikes(first + ticks)
+        record = np.concatenate([program.neuron_offset[p] + c for p, c in recorded.items()]) \
+            if recorded else None
+        k, neurons, samples = self.emulator.run(ticks, labels, inputs, record, sample_every)
+        for index, q in populations.items():
+            start = program.neuron_offset[index]
+            mine = (neurons >= start) & (neurons < start + q.size)
+            spikes[index] = (neurons[mine] - start, k[mine] + 1)
+        signals, column = {}, 0
+        sample_ticks = np.arange(first, first + ticks)
+        sample_ticks = sample_ticks[sample_ticks % sample_every == 0]
+        for index, cells in recorded.items():
+            raw = samples[:, column:column + cells.size]
+            signals[index] = (sample_ticks, populations[index].mV(cells, raw))
+            column += cells.size
+        return spikes, signals
+
+    def v_now(self, index: int, cells) -> np.ndarray:
+        cells = np.asarray(cells, int)
+        start = self.mapping.program.neuron_offset[index]
+        return self.mapping.populations[index].mV(cells, self.emulator.v(start + cells))

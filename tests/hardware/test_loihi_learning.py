@@ -4,18 +4,21 @@ name, and the pair protocol against the software target."""
 
 from types import SimpleNamespace
 
+import dataclasses
+
 import numpy as np
 import pytest
 from pyNN import errors
 
-from pyNN.neurox.hardware.check import ChipLimitError
+from pyNN.neurox.errors import ChipLimitError
 from pyNN.neurox.hardware.chip import load_chip
-from pyNN.neurox.hardware.emulator.loihi_learning import (LoihiLearning, delivered,
+from pyNN.neurox.hardware.chips.loihi.learning_engine import (LoihiLearning, delivered,
                                                           stochastic_decay, stochastic_round)
-from pyNN.neurox.hardware.quantize.loihi_learning import (LoihiLearningRule, effective_tau,
+from pyNN.neurox.hardware.chips.loihi.formats import LoihiFormats
+from pyNN.neurox.hardware.chips.loihi.learning_rule import (LoihiLearningRule, effective_tau,
                                                           scale_and_impulse, tau_ticks)
 
-LEARNING = load_chip("loihi").section("learning")
+FORMATS = LoihiFormats.from_description(load_chip("loihi"))
 
 
 class Draws:
@@ -79,12 +82,11 @@ def engine(learning_rule, mantissa, rng, epoch_exponent=2):
     program = SimpleNamespace(
         rules=[learning_rule], plastic=np.array([0]), plastic_rule=np.array([0]),
         plastic_mantissa=np.array([mantissa]),
-        axon_start=np.array([0, 1]), target=np.array([0]), neurons=1,
-        epoch_exponent=epoch_exponent,
-        learning_formats=dict(fraction_bits=7, accumulator_bits=15, trace_max=127,
-                              floor_bits=6))
-    weight = np.array([delivered(np.array([mantissa]), learning_rule.weight_shift)[0]])
-    return LoihiLearning(program, weight, rng), weight
+        axon_start=np.array([0, 1]), target=np.array([0]), neurons=1)
+    formats = dataclasses.replace(FORMATS, epoch_exponent=epoch_exponent)
+    weight = np.array([delivered(np.array([mantissa]), learning_rule.weight_shift,
+                                 FORMATS.weight_floor_bits)[0]])
+    return LoihiLearning(program, weight, rng, formats), weight
 
 
 def play(learning, ticks, pre=(), post=()):
@@ -118,8 +120,8 @@ def test_mantissa_below_the_delivered_step_learns_silently():
 def test_delivered_weights_golden():
     # floor(m 2**shift / 64) * 64, negative mantissas floored too (brian2-loihi)
     m = np.array([100, 255, -100])
-    assert delivered(m, 3).tolist() == [768, 1984, -832]
-    assert delivered(m, 9).tolist() == [51200, 130560, -51200]
+    assert delivered(m, 3, FORMATS.weight_floor_bits).tolist() == [768, 1984, -832]
+    assert delivered(m, 9, FORMATS.weight_floor_bits).tolist() == [51200, 130560, -51200]
 
 
 def test_depression_golden():
@@ -188,15 +190,15 @@ def test_multiplicative_golden():
 
 def test_trace_tau_in_whole_ticks():
     # 1 / (1 - exp(-1/20)) = 20.5: 21 ticks, whose decay 20/21 per tick is tau 20.5 ms
-    assert tau_ticks(20.0, 1.0) == 21
+    assert tau_ticks(20.0, 1.0, FORMATS) == 21
     assert effective_tau(21, 1.0) == pytest.approx(20.496, abs=1e-3)
     # 1 / (1 - exp(-0.005)) = 200.5004: 201 ticks
-    assert tau_ticks(20.0, 0.1) == 201 and tau_ticks(0.01, 1.0) == 1
+    assert tau_ticks(20.0, 0.1, FORMATS) == 201 and tau_ticks(0.01, 1.0, FORMATS) == 1
 
 
 @pytest.mark.parametrize("amplitude", [1e-2, 0.3, 1.547, 2.55, 40.0, 3e4])
 def test_scale_and_impulse_is_the_nearly_best_with_the_largest_impulse(amplitude):
-    mantissa, exponent, impulse, error = scale_and_impulse(amplitude, LEARNING)
+    mantissa, exponent, impulse, error = scale_and_impulse(amplitude, FORMATS)
     assert 1 <= mantissa <= 7 and -7 <= exponent <= 9 and 1 <= impulse <= 127 // 3
     assert error == pytest.approx(abs(mantissa * 2.0 ** exponent * impulse / amplitude - 1))
     # against every choice, one by one
@@ -243,12 +245,12 @@ def pair_protocol(sim, target, t_pre, t_kick, n=1, seed=1, weight_dependence=Non
 
 def test_report_gives_the_rule_its_integers_and_effective_values(sim):
     pair_protocol(sim, "loihi", 10.0, 22.0)
-    learning = sim.get_mapping().report.projections[0]["learning"]
-    rows = {row["name"]: row for row in learning["parameters"]}
-    assert learning["epoch_ticks"] == 4 and learning["integers"]["tau_x1"] == 21
-    assert rows["tau_plus"]["effective"] == pytest.approx(20.496, abs=1e-3)
+    learning = sim.get_mapping().report.projections[0].learning
+    rows = {row.name: row for row in learning.parameters}
+    assert learning.epoch_ticks == 4 and learning.integers["tau_x1"] == 21
+    assert rows["tau_plus"].effective == pytest.approx(20.496, abs=1e-3)
     for name in ("A_plus", "A_minus"):
-        assert rows[name]["max_relative_error"] < 0.01
+        assert rows[name].max_relative_error < 0.01
     text = str(sim.get_mapping().report)
     assert "plastic projection 'plastic'" in text and "A_plus" in text
 

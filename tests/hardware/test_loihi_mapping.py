@@ -1,17 +1,15 @@
 """The Loihi mapping: every check refuses with a message that says where, quantization
 and placement keep their promises (properties), and the chip runs what software runs."""
 
-import copy
-import dataclasses
-
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 from pyNN import errors
 
-from pyNN.neurox.hardware.check import ChipLimitError
+from pyNN.neurox.errors import ChipLimitError, ProgramLoadedError
 from pyNN.neurox.hardware.chip import load_chip
-from pyNN.neurox.hardware.kinds import loihi_compartment
+from pyNN.neurox.hardware.contract import kind_for
+from pyNN.neurox.hardware.mapping import map_network
 
 CELL = dict(tau_m=20.0, cm=0.2, tau_syn_E=5.0, tau_syn_I=5.0, v_rest=-65.0,
             v_reset=-65.0, v_thresh=-50.0, tau_refrac=2.0, i_offset=0.0)
@@ -68,7 +66,7 @@ def test_delay_beyond_the_chip_is_an_error_unless_clipping_is_allowed(sim):
         sim.get_mapping()
     two_populations(sim, delay=70.0, allow=["clip_delays"])
     report = sim.get_mapping().report
-    assert report.projections[0]["delays_clipped"] == 16
+    assert report.projections[0].delays_clipped == 16
     assert "clip_delays: 16 value(s) of projection 'feed'" in report.lossy_steps[0]
     assert (sim.get_mapping().program.delay == 62).all()
 
@@ -81,7 +79,7 @@ def test_weight_beyond_every_scale_is_an_error_unless_clipping_is_allowed(sim):
         sim.get_mapping()
     two_populations(sim, weight=weights, celltype=celltype, n=2, allow="clip_weights")
     report = sim.get_mapping().report
-    assert report.projections[0]["clipped"] == 1
+    assert report.projections[0].clipped == 1
     assert report.lossy_steps == ["clip_weights: 1 value(s) of projection 'feed'"]
 
 
@@ -96,30 +94,27 @@ def test_fan_in_beyond_a_core_names_the_neuron(sim):
 
 
 def test_too_many_chips(sim):
-    small = dataclasses.replace(load_chip("loihi"), data=copy.deepcopy(load_chip("loihi").data))
-    small.data["limits"]["compartments_per_core"]["value"] = 1
-    small.data["limits"]["cores_per_chip"]["value"] = 2
-    small.data["limits"]["chips"]["value"] = 1
+    small = load_chip("loihi").with_overrides(
+        {"limits": {"compartments_per_core": 1, "cores_per_chip": 2, "chips": 1}})
     two_populations(sim)
     with pytest.raises(ChipLimitError, match="needs 2 chips; at most 1"):
-        loihi_compartment.map_network(sim.simulator.state.network, small)
+        map_network(sim.simulator.state.network, kind_for(small))
 
 
 def test_output_axons_beyond_every_placement(sim):
-    small = dataclasses.replace(load_chip("loihi"), data=copy.deepcopy(load_chip("loihi").data))
-    small.data["limits"]["output_axons_per_core"]["value"] = 0
+    small = load_chip("loihi").with_overrides({"limits": {"output_axons_per_core": 0}})
     sim.setup(timestep=1.0, target="loihi")
     cells = sim.Population(4, sim.IF_curr_exp(**CELL), label="cells")
     sim.Projection(cells, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1))
     with pytest.raises(ChipLimitError, match="no placement keeps every core's output axons"):
-        loihi_compartment.map_network(sim.simulator.state.network, small)
+        map_network(sim.simulator.state.network, kind_for(small))
 
 
 def test_changes_after_the_first_run_need_reset(sim):
     _, cells, _ = two_populations(sim)
     sim.run(5.0)
     cells.set(tau_m=10.0)
-    with pytest.raises(errors.NoModelAvailableError, match="reset\\(\\).*'cells' \\(tau_m\\)"):
+    with pytest.raises(ProgramLoadedError, match="reset\\(\\).*'cells' \\(tau_m\\)"):
         sim.run(5.0)
     sim.reset()
     sim.run(5.0)
@@ -163,12 +158,9 @@ def test_weights_quantize_within_half_a_step(magnitudes, sign, threshold):
 def test_placement_places_every_synapse_once_within_the_limits(n_pre, n_post, p, per_core,
                                                                axons, bits, seed):
     import pyNN.neurox as sim
-    chip = dataclasses.replace(load_chip("loihi"), data=copy.deepcopy(load_chip("loihi").data))
-    limits = chip.data["limits"]
-    limits["compartments_per_core"]["value"] = per_core
-    limits["input_axons_per_core"]["value"] = axons
-    limits["output_axons_per_core"]["value"] = axons
-    limits["synapse_bits_per_core"]["value"] = bits
+    chip = load_chip("loihi").with_overrides({"limits": dict(
+        compartments_per_core=per_core, input_axons_per_core=axons,
+        output_axons_per_core=axons, synapse_bits_per_core=bits)})
     sim.setup(timestep=1.0, target="loihi")
     pre = sim.Population(n_pre, sim.IF_curr_exp(**CELL))
     post = sim.Population(n_post, sim.IF_curr_exp(**CELL))
@@ -178,13 +170,13 @@ def test_placement_places_every_synapse_once_within_the_limits(n_pre, n_post, p,
                    receptor_type="inhibitory")
     network = sim.simulator.state.network
     try:
-        mapping = loihi_compartment.map_network(network, chip)
+        mapping = map_network(network, kind_for(chip))
     except ChipLimitError:
         return  # a single neuron that cannot fit is refused, never squeezed
     finally:
         sim.end()
     program, placement = mapping.program, mapping.placement
-    wanted = sorted((program.axon_offset[d.pre] + s, program.neuron_offset[d.post] + t)
+    wanted = sorted((program.input_offset[d.pre] + s, program.neuron_offset[d.post] + t)
                     for d in network.projections for s, t in zip(d.sources, d.targets))
     axon_of_synapse = np.repeat(np.arange(program.axon_start.size - 1),
                                 np.diff(program.axon_start))

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyNN.neurox.hardware.emulator.neurocorex import NeuroCoreXEmulator, gain_product
-from pyNN.neurox.hardware.program.neurocorex import (
+from pyNN.neurox.errors import MappingError
+from pyNN.neurox.hardware.chips.neurocorex.emulator import NeuroCoreXEmulator, gain_product
+from pyNN.neurox.hardware.chips.neurocorex.board import (
     N_NEURONS, BoardImage, encode_events,
 )
 
@@ -241,7 +242,7 @@ def test_quiet_board_with_learning_flags_possible_counter_drift(learning, drift_
 def test_ff_learning_is_refused():
     image = board()
     image.stdp_enable_ff[6, 0] = True
-    with pytest.raises(ValueError, match="stdp_enable_ff"):
+    with pytest.raises(MappingError, match="stdp_enable_ff"):
         NeuroCoreXEmulator(image)
 
 

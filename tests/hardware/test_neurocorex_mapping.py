@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from pyNN import errors
 
-from pyNN.neurox.hardware.check import ChipLimitError
+from pyNN.neurox.errors import ChipLimitError
 
 CELL = dict(v_thresh=-50.0, v_reset=-65.0, v_rest=-65.0, tau_refrac=2.0, tau_m=20.0)
 
@@ -47,7 +47,7 @@ def test_the_board_image_holds_the_quantized_network(sim):
     np.testing.assert_array_equal(image.input_weights()[:2, :3], np.rint(3 / v_unit))
     np.testing.assert_array_equal(image.vth[4:7], np.rint(15 / v_unit * 1024))
     np.testing.assert_array_equal(image.tref[4:7], 2)
-    notes = " ".join(mapping.report.populations[0]["approximations"])
+    notes = " ".join(mapping.report.populations[0].approximations)
     assert "does not leak" in notes and "before this tick's input" in notes
 
 
@@ -62,7 +62,7 @@ def test_native_neurons_leak_linearly_without_a_floor(sim):
 
 @pytest.mark.parametrize("build, error, message", [
     (lambda sim: sim.Population(91, sim.IF_curr_delta(**CELL), label="big"),
-     ChipLimitError, "91 neurons \\('big'\\); the board has 90"),
+     ChipLimitError, "91 neurons \\('big'\\); the chip has 90"),
     (lambda sim: sim.Population(97, sim.SpikeSourceArray(), label="wide"),
      ChipLimitError, "97 input cells.*'wide'.*96"),
     (lambda sim: sim.Population(2, sim.IF_curr_exp(), label="exp"),

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from pyNN.neurox.hardware.program.neurocorex import (
+from pyNN.neurox.hardware.chips.neurocorex.board import (
     N_INPUTS, N_NEURONS, N_SLOTS, V_MAX, V_MIN, BoardImage, decode_spikes,
     decode_weight_readback, encode_events, encode_spikes, records_from_uart,
     records_to_uart, release_ticks,

@@ -11,15 +11,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..program.neurocorex import (
+from ....errors import ChipLimitError, MappingError
+from .board import (
     FIRST_SLOT, MAX_DT, N_INPUTS, N_NEURONS, N_SLOTS, Q_FRAC, ROW_OF_SLOT, V_BITS,
     wrap18,
 )
+from .formats import BOARD
 
 _SLOTS = np.arange(FIRST_SLOT, FIRST_SLOT + N_NEURONS)  # board slots of host neurons 0..89
 _ROWS = _SLOTS + ROW_OF_SLOT  # the weight row each slot reads
-_STDP_ROWS = 95  # counter passes cover rows 0..94 and the potentiation pass columns 0..94
-_QUIET_CYCLES_BEFORE_DRIFT = 452  # slow cycles without an output spike (see the doc)
+# counter passes cover rows 0..94 and the potentiation pass columns 0..94 (all but the last)
+_STDP_ROWS = N_SLOTS - 1
+_LAST_ROW = N_SLOTS - 1  # the lateral sums are copied at the last index
+# slow cycles without an output spike after which the STDP counters may drift (see the doc)
+_QUIET_CYCLES_BEFORE_DRIFT = BOARD.stdp_drift_quiet_cycles
 _INDEX = np.arange(N_SLOTS)
 # pre-counter matrix [row r, column x]: cycle x handles column x; cycle 0 comes last
 _ROW = _INDEX[:, None]
@@ -71,7 +76,7 @@ class NeuroCoreXEmulator:
     def __init__(self, image):
         image.validate()
         if np.any(image.stdp_enable_ff):
-            raise ValueError("stdp_enable_ff: FF learning is not emulated (its passes race "
+            raise MappingError("stdp_enable_ff: FF learning is not emulated (its passes race "
                              "each other at the 100 MHz clock and write transposed or "
                              "wrong-row weights); clear the FF enable bits")
         self._image = image.copy()
@@ -82,7 +87,7 @@ class NeuroCoreXEmulator:
         self._vth = image.vth[_SLOTS].astype(np.int64)
         self._tref = image.tref[_SLOTS].astype(np.int64)
         self._bias = np.zeros(N_NEURONS, np.int64)
-        bias_slot = (int(image.debug_index) & 0xFF) + 3
+        bias_slot = (int(image.debug_index) & 0xFF) + BOARD.debug_slot_offset
         if FIRST_SLOT <= bias_slot < FIRST_SLOT + N_NEURONS:
             self._bias[bias_slot - FIRST_SLOT] = image.debug_bias
         self._enable = image.stdp_enable_aa.copy()
@@ -123,7 +128,7 @@ class NeuroCoreXEmulator:
         for column, name, high in ((0, "record dt", MAX_DT), (1, "input address", N_INPUTS - 1)):
             bad = np.flatnonzero((records[:, column] < 0) | (records[:, column] > high))
             if bad.size:
-                raise ValueError(f"{name}: value {int(records[bad[0], column])} at index "
+                raise ChipLimitError(f"{name}: value {int(records[bad[0], column])} at index "
                                  f"{int(bad[0])} is outside [0, {high}]")
         self._records = np.concatenate([self._records[self._head:], records])
         self._head = 0
@@ -224,7 +229,7 @@ class NeuroCoreXEmulator:
         # cycles 1-2 of the tick: slot 93's current from two ticks ago (+ rows 4, 5)
         start = self._register
         if self._spiked_two_ticks_ago:
-            product, wrapped = gain_product(self._row_sums[5], 1)
+            product, wrapped = gain_product(self._row_sums[BOARD.register_reload_row], 1)
             start = int(wrap18(self._slot93_two_ticks_ago + product))
             counters["weight_gain_wraps"] += int(wrapped)
         last_loaded = np.maximum.accumulate(np.where(others_fired, np.arange(N_NEURONS), -1))
@@ -232,7 +237,7 @@ class NeuroCoreXEmulator:
 
         # after slot 93: the register reloads slot 93's stored value + row 95 (cycle 93)
         if np.any(spiked):
-            product, wrapped = gain_product(self._row_sums[95], 1)
+            product, wrapped = gain_product(self._row_sums[_LAST_ROW], 1)
             self._register = int(wrap18(self._stored_aa[-1] + product))
             counters["weight_gain_wraps"] += int(wrapped)
         else:

@@ -3,8 +3,8 @@ mantissa and exponent (hardware_facts.md §2).
 
 How a cell maps (v is measured from v_reset, in units of `v_unit` mV, so the chip's
 reset to 0 is exact):
-- decay_v = round(4096 (1 - exp(-dt/tau_m))); decay_u = round(4095 - 4096 exp(-dt/tau_syn))
-  (the current decays with offset 1); the report gives the time constants these decays
+- decay_v = round(D (1 - exp(-dt/tau_m))); decay_u = round(D - 1 - D exp(-dt/tau_syn))
+  with D = 2**decay_bits (the current decays with offset 1); the report gives the time constants these decays
   really have beside the requested ones;
 - the resting potential and i_offset become the bias, chosen so that v settles where
   the cell would;
@@ -12,8 +12,8 @@ reset to 0 is exact):
   it carries in continuous time; IF_curr_delta's jump w (mV) becomes w / v_unit;
 - tau_syn_E != tau_syn_I needs a second compartment per neuron whose current joins the
   soma's input (one current decay per compartment);
-- refractory: NEST holds v for round(tau_refrac/dt) ticks after the spike, Loihi for
-  refract_delay - 1, so refract_delay = round(tau_refrac/dt) + 1;
+- refractory: NEST holds v for refractory_steps(tau_refrac) ticks after the spike
+  (timegrid.py), Loihi for refract_delay - 1, so refract_delay = those steps + 1;
 - delays: a spike of tick k (time (k + 1) dt) enters its targets' input in tick
   k + 1 + the chip's delay and acts on v in that tick; on the software target a
   neuron's spike at time s dt through a delay of D ticks acts on v in the step that
@@ -30,62 +30,49 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pyNN import errors
+from ....errors import ChipLimitError, MappingError
+from ....timegrid import delay_steps, off_grid, refractory_steps
+from ...check import out_of_range
+from ...contract import QuantizedCells
+from ...quantize import QuantizedProjection, Quantizer, weight_errors
+from ...report import ParameterRow
+from .formats import LoihiFormats
+from .learning_rule import learning_rule
 
-from ..check import Kind, out_of_range
-from .common import QuantizedProjection, Quantizer, to_ticks, weight_errors
-from .loihi_learning import TERMS, learning_rule
-
-KIND = Kind(
-    name="loihi_compartment",
-    cell_types=("IF_curr_exp", "IF_curr_delta", "LoihiCompartment"),
-    source_types=("SpikeSourceArray", "SpikeSourcePoisson"),
-    synapse_types=("StaticSynapse", "STDPMechanism"),
-    timing_dependences=("SpikePairRule",),
-    weight_dependences=tuple(TERMS),
-)
-
+# the search for v_unit starts at this threshold mantissa and halves it down to the last
 _THRESHOLD_MANTISSA_START = 2 ** 14
 _THRESHOLD_MANTISSA_MIN = 2 ** 4
 
 
-@dataclass
-class QuantizedPopulation:
+@dataclass(kw_only=True)
+class QuantizedPopulation(QuantizedCells):
     """One population as compartments: integer parameters per neuron."""
 
-    index: int
-    label: str
-    size: int
     channel_of: dict  # receptor type -> input channel
     decay_u: np.ndarray  # channels x size
     decay_v: np.ndarray
-    threshold: np.ndarray  # the chip's vth = mantissa * 2**6
+    threshold: np.ndarray  # the chip's vth = mantissa * 2**threshold_exponent
     bias: np.ndarray  # mantissa * 2**exponent
     refractory: np.ndarray  # refract_delay
     v_initial: np.ndarray
-    v_unit: float  # mV per unit of v (1 for the native type: v is in chip units)
-    v_origin: np.ndarray  # mV at v = 0, per neuron
     vmin: int
     vmax: int
     # receptor type -> per neuron, the chip input one unit of PyNN weight makes
     input_per_unit: dict = field(default_factory=dict)
-    native: bool = False
     # inputs act on v in the step they arrive in (delta synapses, the native type)
     instant: bool = False
-    parameters: list = field(default_factory=list)  # report rows
-    approximations: list = field(default_factory=list)
-
-    @property
-    def compartments_per_neuron(self):
-        return self.decay_u.shape[0]
 
 
-def decay_v(tau, dt):
-    return np.clip(np.rint(4096.0 * -np.expm1(-dt / tau)), 0, 4095).astype(np.int64)
+def decay_v(tau, dt, formats: LoihiFormats):
+    one = formats.decay_one
+    return np.clip(np.rint(float(one) * -np.expm1(-dt / tau)), 0,
+                   formats.decay_max).astype(np.int64)
 
 
-def decay_u(tau, dt):
-    return np.clip(np.rint(4095.0 - 4096.0 * np.exp(-dt / tau)), 0, 4095).astype(np.int64)
+def decay_u(tau, dt, formats: LoihiFormats):
+    one = formats.decay_one
+    return np.clip(np.rint(float(one - formats.current_decay_offset) - one * np.exp(-dt / tau)),
+                   0, formats.decay_max).astype(np.int64)
 
 
 def effective_tau(factor, dt):
@@ -105,7 +92,7 @@ def _mantissa_exponent(values, mantissa_max, exponent_max):
 
 
 class LoihiQuantizer(Quantizer):
-    """Quantizes a network description for one chip with the loihi_compartment kind."""
+    """Quantizes a network description for a chip of the Loihi kind."""
 
     # --- populations -------------------------------------------------------------
 
@@ -119,24 +106,27 @@ class LoihiQuantizer(Quantizer):
         distance = p["v_thresh"] - p["v_reset"]
         out_of_range(self.chip, "v_thresh - v_reset (mV, the chip resets to 0 and fires "
                      "above a positive threshold)", where, distance, 1e-12, np.inf)
-        refractory = np.rint(p["tau_refrac"] / self.dt).astype(np.int64) + 1
-        out_of_range(self.chip, "refract_delay (ticks: tau_refrac/dt + 1)", where, refractory,
-                     1, self.f("refractory_max"))
-        dv = decay_v(p["tau_m"], self.dt)
-        r_v = (4096 - dv) / 4096.0
+        F = self.formats
+        refractory = refractory_steps(p["tau_refrac"], self.dt) + 1
+        out_of_range(self.chip, "refract_delay (ticks: the refractory steps + 1)", where,
+                     refractory, 1, F.refractory_max)
+        dv = decay_v(p["tau_m"], self.dt, F)
+        one = float(F.decay_one)
+        r_v = (F.decay_one - dv) / one
         if delta:
             taus = {}
-            du = np.full((1, description.size), 4095)
+            du = np.full((1, description.size), F.decay_max)
             channel_of = {r: 0 for r in description.receptor_types}
         elif np.allclose(p["tau_syn_E"], p["tau_syn_I"]):
             taus = {"tau_syn_E": p["tau_syn_E"], "tau_syn_I": p["tau_syn_I"]}
-            du = decay_u(p["tau_syn_E"], self.dt)[np.newaxis]
+            du = decay_u(p["tau_syn_E"], self.dt, F)[np.newaxis]
             channel_of = {"excitatory": 0, "inhibitory": 0}
         else:
             taus = {"tau_syn_E": p["tau_syn_E"], "tau_syn_I": p["tau_syn_I"]}
-            du = np.vstack([decay_u(p["tau_syn_E"], self.dt), decay_u(p["tau_syn_I"], self.dt)])
+            du = np.vstack([decay_u(p["tau_syn_E"], self.dt, F),
+                            decay_u(p["tau_syn_I"], self.dt, F)])
             channel_of = {"excitatory": 0, "inhibitory": 1}
-        r_u = (4095 - du) / 4096.0
+        r_u = (F.decay_one - F.current_decay_offset - du) / one
         # what one unit of weight adds to the compartment's input, per mV of v
         charge = {}
         for receptor, channel in channel_of.items():
@@ -149,41 +139,41 @@ class LoihiQuantizer(Quantizer):
         self._channel_of = channel_of
         mantissa = _THRESHOLD_MANTISSA_START
         while True:
-            v_unit = distance.max() / (mantissa * 2 ** self.f("threshold_exponent"))
+            v_unit = distance.max() / (mantissa * 2 ** F.threshold_exponent)
             fits = self._fits(drive / v_unit, incoming, charge, v_unit, description)
             if fits or mantissa <= _THRESHOLD_MANTISSA_MIN:
                 break
             mantissa //= 2
-        threshold_mantissa = np.rint(distance / v_unit / 64).astype(np.int64)
+        threshold_mantissa = np.rint(distance / v_unit / 2 ** F.threshold_exponent
+                                     ).astype(np.int64)
         bias_values = drive / v_unit
         bias_mantissa, bias_exponent = _mantissa_exponent(
-            bias_values, self.f("bias_mantissa_max"), self.f("bias_exponent_max"))
+            bias_values, F.bias_mantissa_max, F.bias_exponent_max)
         out_of_range(self.chip, "bias (i_offset and v_rest - v_reset, chip units)", where,
-                     bias_values, -self.f("bias_mantissa_max") * 2 ** bias_exponent,
-                     self.f("bias_mantissa_max") * 2 ** bias_exponent)
-        vmax_exponent = self.f("vmax_exponent_max")
-        vmin = -2 ** 23 + 1
-        vmax = 2 ** (9 + 2 * vmax_exponent) - 1
+                     bias_values, -F.bias_mantissa_max * 2 ** bias_exponent,
+                     F.bias_mantissa_max * 2 ** bias_exponent)
+        vmin, vmax = F.vmin, F.vmax
         v0 = np.asarray(description.initial_values.get("v", p["v_rest"]), float)
         v_initial = np.clip(np.rint((v0 - p["v_reset"]) / v_unit), vmin, vmax).astype(np.int64)
         quantized = QuantizedPopulation(
             index=description.index, label=description.label, size=description.size,
             channel_of=channel_of, decay_u=du, decay_v=dv,
-            threshold=threshold_mantissa * 2 ** self.f("threshold_exponent"),
+            threshold=threshold_mantissa * 2 ** F.threshold_exponent,
             bias=bias_mantissa * 2 ** bias_exponent, refractory=refractory,
             v_initial=v_initial, v_unit=float(v_unit), v_origin=p["v_reset"],
-            vmin=vmin, vmax=vmax,
+            vmin=vmin, vmax=vmax, compartments_per_neuron=du.shape[0],
             input_per_unit={r: c / v_unit for r, c in charge.items()}, instant=delta)
         self._describe(quantized, description, p, r_v, r_u, taus, distance, bias_values)
         return quantized
 
     def _fits(self, bias, incoming, charge, v_unit, description):
         """Whether the bias fits its format, every weight fits with some exponent, and the
-        input of all of a neuron's synapses at once fits the 21-bit input accumulator."""
-        limit = self.f("bias_mantissa_max") * 2 ** self.f("bias_exponent_max")
+        input of all of a neuron's synapses at once fits the input accumulator."""
+        F = self.formats
+        limit = F.bias_mantissa_max * 2 ** F.bias_exponent_max
         if np.size(bias) and np.abs(bias).max() > limit:
             return False
-        largest = 255 * 2 ** (6 + self.f("weight_exponent_max"))
+        largest = F.weight_mantissa_max * 2 ** (F.weight_exponent_offset + F.weight_exponent_max)
         fan_in = {}
         for projection in incoming:
             if not len(projection):
@@ -199,7 +189,7 @@ class LoihiQuantizer(Quantizer):
             channel = self._channel_of[projection.receptor_type]
             fan_in[channel] = fan_in.get(channel, 0) + np.bincount(
                 projection.targets, q, minlength=description.size)
-        return all(total.max() < 2 ** self.f("input_bits") for total in fan_in.values())
+        return all(total.max() < 2 ** F.input_bits for total in fan_in.values())
 
     def _describe(self, q, description, p, r_v, r_u, taus, distance, bias_values):
         dt = self.dt
@@ -211,19 +201,21 @@ class LoihiQuantizer(Quantizer):
         rows.append(("tau_refrac", p["tau_refrac"], (q.refractory - 1) * dt, "ms"))
         rows.append(("bias (v_rest, i_offset)", bias_values * q.v_unit, q.bias * q.v_unit,
                      "mV/tick"))
-        q.parameters = [dict(name=name, unit=unit, requested=float(np.mean(want)),
-                             effective=float(np.mean(got)),
-                             max_relative_error=float(np.max(np.abs(got - want) / np.maximum(
-                                 np.abs(want), 1e-12))) if np.size(want) else 0.0)
+        q.parameters = [ParameterRow(name=name, unit=unit, requested=float(np.mean(want)),
+                                     effective=float(np.mean(got)),
+                                     max_relative_error=float(np.max(np.abs(got - want) / np.maximum(
+                                         np.abs(want), 1e-12))) if np.size(want) else 0.0)
                         for name, want, got, unit in rows]
         q.approximations = [
             "v is measured from v_reset in units of %.3g uV; the chip fires when v exceeds "
             "its threshold (PyNN: reaches it)" % (q.v_unit * 1000),
-            "the membrane decays by a 12-bit factor per tick, rounded toward zero",
+            f"the membrane decays by a {self.formats.decay_bits}-bit factor per tick, rounded "
+            "toward zero",
         ]
         if description.celltype == "IF_curr_exp":
             q.approximations.append(
-                "exponential PSCs decay by a 12-bit factor per tick; weights scaled so that "
+                f"exponential PSCs decay by a {self.formats.decay_bits}-bit factor per tick; "
+                "weights scaled so that "
                 "each PSC carries the charge it has in continuous time")
             if q.compartments_per_neuron == 2:
                 q.approximations.append(
@@ -233,28 +225,28 @@ class LoihiQuantizer(Quantizer):
     def _native(self, description):
         p = {k: np.asarray(v) for k, v in description.parameters.items()}
         where = f"population '{description.label}'"
-        f = self.f
-        for name, high in (("decay_u", 4095), ("decay_v", 4095),
-                           ("vth_mant", f("threshold_mantissa_max")),
-                           ("bias_mant", f("bias_mantissa_max")),
-                           ("bias_exp", f("bias_exponent_max")),
-                           ("refract_delay", f("refractory_max"))):
+        F = self.formats
+        for name, high in (("decay_u", F.decay_max), ("decay_v", F.decay_max),
+                           ("vth_mant", F.threshold_mantissa_max),
+                           ("bias_mant", F.bias_mantissa_max),
+                           ("bias_exp", F.bias_exponent_max),
+                           ("refract_delay", F.refractory_max)):
             low = -high if name == "bias_mant" else (1 if name == "refract_delay" else 0)
             out_of_range(self.chip, name, where, p[name], low, high)
             if not np.array_equal(p[name], np.rint(p[name])):
-                raise ValueError(f"{self.chip.title}: {name} of {where} must be an integer")
+                raise ChipLimitError(f"{self.chip.title}: {name} of {where} must be an "
+                                     f"integer; it is {p[name][p[name] != np.rint(p[name])][0]:g}")
         v0 = np.asarray(description.initial_values.get("v", np.zeros(description.size)))
-        vmax = 2 ** (9 + 2 * f("vmax_exponent_max")) - 1
         return QuantizedPopulation(
             index=description.index, label=description.label, size=description.size,
             channel_of={r: 0 for r in description.receptor_types},
             decay_u=p["decay_u"].astype(np.int64)[np.newaxis],
             decay_v=p["decay_v"].astype(np.int64),
-            threshold=p["vth_mant"].astype(np.int64) * 2 ** f("threshold_exponent"),
+            threshold=p["vth_mant"].astype(np.int64) * 2 ** F.threshold_exponent,
             bias=p["bias_mant"].astype(np.int64) * 2 ** p["bias_exp"].astype(np.int64),
             refractory=p["refract_delay"].astype(np.int64),
             v_initial=np.rint(v0).astype(np.int64), v_unit=1.0,
-            v_origin=np.zeros(description.size), vmin=-2 ** 23 + 1, vmax=vmax,
+            v_origin=np.zeros(description.size), vmin=F.vmin, vmax=F.vmax,
             input_per_unit={r: np.ones(description.size) for r in description.receptor_types},
             native=True, instant=True, approximations=["native type: the chip's own integer parameters, no conversion"])
 
@@ -263,12 +255,13 @@ class LoihiQuantizer(Quantizer):
     def projection(self, description, post):
         """`description`'s synapses in the chip's weight format, onto the quantized `post`."""
         where = f"projection '{description.label}'"
-        ticks, off_grid = to_ticks(description.delays, self.dt)
+        F = self.formats
+        ticks = delay_steps(description.delays, self.dt)
         delay = ticks - int(post.instant)
         clipped_delays = out_of_range(
             self.chip, "chip delay (ticks: the delay in ticks, less one onto delta synapses)",
-            where, delay, 0, self.f("delay_max"), "clip_delays", self.allowed)
-        delay = np.clip(delay, 0, self.f("delay_max"))
+            where, delay, 0, F.delay_max, "clip_delays", self.allowed)
+        delay = np.clip(delay, 0, F.delay_max)
         per_unit = post.input_per_unit[description.receptor_type]
         wanted = description.weights * per_unit[description.targets]
         # an empty projection has nothing to learn
@@ -278,25 +271,27 @@ class LoihiQuantizer(Quantizer):
             bounds = factor * np.concatenate([np.ravel(description.synapse.weight_parameters[b])
                                               for b in ("w_min", "w_max")])
         weight, exponent, clipped, mantissa = self._weights(
-            wanted, where, *((bounds, self.f("weight_exponent_min")) if plastic else ()))
+            wanted, where, *((bounds, F.weight_exponent_min) if plastic else ()))
+        shift = F.weight_exponent_offset + exponent
         if post.native and not np.array_equal(weight, wanted):
-            raise ValueError(
+            raise ChipLimitError(
                 f"{self.chip.title}: weights of {where} onto a native LoihiCompartment must be "
-                f"mantissa * 2**(6 + exponent) with one exponent for the projection; e.g. "
-                f"{wanted[weight != wanted][0]:g} is not")
+                f"mantissa * 2**({F.weight_exponent_offset} + exponent) with one exponent for "
+                f"the projection; e.g. {wanted[weight != wanted][0]:g} is not")
         errors = weight_errors(wanted, weight, clipped)
-        errors.update(delays_off_grid=off_grid, delays_clipped=int(np.count_nonzero(clipped_delays)),
+        errors.update(delays_off_grid=off_grid(description.delays, ticks, self.dt),
+                      delays_clipped=int(np.count_nonzero(clipped_delays)),
                       weight_exponent=exponent)
         rule = report = None
         if plastic:
-            rule, report = learning_rule(self.chip, description, self.dt,
-                                         factor / 2.0 ** (6 + exponent), 6 + exponent,
+            rule, report = learning_rule(self.chip, F, description, self.dt,
+                                         factor / 2.0 ** shift, shift,
                                          self._sign_mode(wanted, bounds), delay)
         return QuantizedProjection(
             index=description.index, label=description.label, pre=description.pre,
             post=description.post, sources=description.sources, targets=description.targets,
             channel=post.channel_of[description.receptor_type], weight=weight, delay=delay,
-            receptor=description.receptor_type, exponent=exponent, errors=errors,
+            chip_per_pynn=per_unit[description.targets], receptor=description.receptor_type, exponent=exponent, errors=errors,
             learning=rule, learning_report=report, mantissa=mantissa if plastic else None)
 
     def _one_factor(self, per_unit, targets, where):
@@ -304,38 +299,40 @@ class LoihiQuantizer(Quantizer):
         every target (its constants are per projection)."""
         factors = np.unique(per_unit[targets] if targets.size else per_unit[:1])
         if factors.size > 1 and np.ptp(factors) > 1e-9 * np.abs(factors).max():
-            raise errors.NoModelAvailableError(
+            raise MappingError(
                 f"{self.chip.title} cannot run {where}: its target cells turn a weight into "
                 "different chip inputs (their tau_syn, cm or v_unit differ), and the chip's "
                 "learning rule has one set of constants per projection")
         return float(factors[0])
 
-    @staticmethod
-    def _sign_mode(wanted, bounds=()):
+    def _sign_mode(self, wanted, bounds=()):
         """The mantissa range: PyNN gives a projection weights of one sign, so the chip's
         single-sign modes."""
-        return (-256, 0) if (wanted < 0).any() or (np.asarray(bounds) < 0).any() else (0, 255)
+        negative = (wanted < 0).any() or (np.asarray(bounds) < 0).any()
+        top = self.formats.weight_mantissa_max
+        return (-top - 1, 0) if negative else (0, top)
 
     def _weights(self, wanted, where, bounds=(), lowest=0):
         """Mantissas (8 bits) with the smallest exponent from `lowest` that holds the
         weights and the learning rule's `bounds`; the chip adds floor(mantissa *
-        2**(6 + exponent) / 64) * 64 (brian2-loihi's actual weight). Exponents below 0 do
+        2**(offset + exponent) / 64) * 64 (brian2-loihi's actual weight, offset 6). Exponents below 0 do
         not make that finer, but give learning finer mantissa steps: plastic projections
         start from the chip's lowest, with mantissas that are whole multiples of 64."""
         low, high = self._sign_mode(wanted, bounds)
         largest = max(np.abs(wanted).max() if wanted.size else 0.0,
                       np.abs(bounds).max() if np.size(bounds) else 0.0)
+        F = self.formats
         exponent = lowest
-        top = self.f("weight_exponent_max")
-        while exponent < top and largest > max(high, -low) * 2 ** (6 + exponent):
+        while (exponent < F.weight_exponent_max
+               and largest > max(high, -low) * 2 ** (F.weight_exponent_offset + exponent)):
             exponent += 1
-        scale = 2.0 ** (6 + exponent)
-        granule = 2.0 ** self.f("weight_floor_bits")
+        scale = 2.0 ** (F.weight_exponent_offset + exponent)
+        granule = 2.0 ** F.weight_floor_bits
         step = max(scale, granule)
         mantissa = np.rint(wanted / step) * (step / scale)
         clipped = out_of_range(self.chip, "weight (chip input units)", where, mantissa * scale,
                                low * scale, high * scale, "clip_weights", self.allowed)
         mantissa = np.clip(mantissa, low, high).astype(np.int64)
-        limit = self.f("weight_limit")
+        limit = F.weight_limit
         weight = np.clip(np.floor(mantissa * scale / granule) * granule, -limit, limit)
         return weight.astype(np.int64), exponent, clipped, mantissa

@@ -5,56 +5,42 @@ one board-wide constant leak per tick with no floor at rest, and fires when V, b
 this tick's input, reaches its threshold; V resets to 0. So:
 - v is measured from v_reset in units of `v_unit` mV, one unit being 1.0 in Q7.10;
   `v_unit` is one value for the board (the FF gain is one value), the smallest for
-  which every threshold plus the largest input stays below 128 and every weight fits
-  int8 with gain 1;
+  which every threshold plus the largest input stays within the largest w * gain (127)
+  and every weight fits int8 with gain 1;
 - a weight w (mV) becomes round(w / v_unit); thresholds round((v_thresh - v_reset) /
   v_unit * 1024) in Q7.10;
 - the exponential leak cannot be represented (a constant leak drives a silent neuron
   below rest until V wraps), so it is dropped: the report lists it;
-- tref = round(tau_refrac / dt); the board integrates while refractory and needs at
+- tref = the refractory steps (timegrid.py); the board integrates while refractory and needs at
   least max(tref, 1) + 1 ticks between spikes.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
-from pyNN import errors
 
-from ..check import Kind, out_of_range
-from .common import QuantizedProjection, Quantizer, to_ticks, weight_errors
-
-KIND = Kind(
-    name="neurocorex_lif",
-    cell_types=("IF_curr_delta", "NeuroCoreXNeuron"),
-    source_types=("SpikeSourceArray", "SpikeSourcePoisson"),
-    synapse_types=("StaticSynapse", "STDPMechanism"),
-    timing_dependences=("SpikePairRule",),
-    weight_dependences=("AdditiveWeightDependence",),
-)
+from ....errors import ChipLimitError, MappingError
+from ....timegrid import delay_steps, off_grid, refractory_steps
+from ...check import out_of_range
+from ...contract import QuantizedCells
+from ...quantize import QuantizedProjection, Quantizer, weight_errors
+from ...report import ParameterRow
 
 
-@dataclass
-class BoardNeurons:
+@dataclass(kw_only=True)
+class BoardNeurons(QuantizedCells):
     """One population as board neurons: raw thresholds and refractory settings."""
 
-    index: int
-    label: str
-    size: int
     threshold: np.ndarray  # raw Q7.10
     tref: np.ndarray
-    v_origin: np.ndarray  # mV at V = 0 (v_reset)
-    v_unit: float  # mV per 1.0 of V
-    native: bool = False
-    parameters: list = field(default_factory=list)
-    approximations: list = field(default_factory=list)
 
 
 class NeuroCoreXQuantizer(Quantizer):
-    """Quantizes a network description for the board (the neurocorex_lif kind)."""
+    """Quantizes a network description for the board."""
 
-    def __init__(self, chip, network, allowed):
-        super().__init__(chip, network, allowed)
-        self.one = 2 ** self.f("v_fraction_bits")  # 1.0 in Q7.10
+    def __init__(self, kind, network, allowed):
+        super().__init__(kind, network, allowed)
+        self.one = 2 ** self.formats.v_fraction_bits  # 1.0 in Q7.10
 
     def board_scale(self, cells, incoming):
         """v_unit (mV per 1.0): every threshold plus the largest weight below 128, every
@@ -66,7 +52,7 @@ class NeuroCoreXQuantizer(Quantizer):
             largest = max((np.abs(d.weights).max() for d in incoming[description.index]
                            if len(d)), default=0.0)
             needed = max(needed, distance.max() + largest)
-        return needed / 127.0 if needed > 0 else 1.0
+        return needed / float(self.formats.weight_gain_max) if needed > 0 else 1.0
 
     def neurons(self, description, v_unit, incoming):
         where = f"population '{description.label}'"
@@ -79,18 +65,19 @@ class NeuroCoreXQuantizer(Quantizer):
         out_of_range(self.chip, "i_offset (nA; the board has no per-neuron bias current)",
                      where, p["i_offset"], 0.0, 0.0)
         threshold = np.rint(distance / v_unit * self.one).astype(np.int64)
-        tref = np.rint(p["tau_refrac"] / self.dt).astype(np.int64)
+        tref = refractory_steps(p["tau_refrac"], self.dt)
         v0 = np.asarray(description.initial_values.get("v", p["v_reset"]), float)
-        neurons = BoardNeurons(description.index, description.label, description.size,
-                               threshold, tref, p["v_reset"], v_unit)
+        neurons = BoardNeurons(index=description.index, label=description.label,
+                               size=description.size, threshold=threshold, tref=tref,
+                               v_origin=p["v_reset"], v_unit=v_unit, raw_per_unit=self.one)
         neurons.parameters = [
-            dict(name="v_thresh", unit="mV", requested=float(p["v_thresh"].mean()),
+            ParameterRow(name="v_thresh", unit="mV", requested=float(p["v_thresh"].mean()),
                  effective=float((p["v_reset"] + threshold / self.one * v_unit).mean()),
                  max_relative_error=float(np.max(np.abs(threshold / self.one * v_unit
                                                         - distance) / distance))),
-            dict(name="tau_m", unit="ms", requested=float(p["tau_m"].mean()),
+            ParameterRow(name="tau_m", unit="ms", requested=float(p["tau_m"].mean()),
                  effective=float("inf"), max_relative_error=float("inf")),
-            dict(name="tau_refrac", unit="ms", requested=float(p["tau_refrac"].mean()),
+            ParameterRow(name="tau_refrac", unit="ms", requested=float(p["tau_refrac"].mean()),
                  effective=float((tref * self.dt).mean()),
                  max_relative_error=float(np.max(np.abs(tref * self.dt - p["tau_refrac"])
                                                  / np.maximum(p["tau_refrac"], 1e-12)))),
@@ -111,14 +98,15 @@ class NeuroCoreXQuantizer(Quantizer):
 
     def _native(self, description, where):
         p = {k: np.asarray(v) for k, v in description.parameters.items()}
-        v_max = 2 ** (self.f("v_bits") - 1) - 1
+        v_max = 2 ** (self.formats.v_bits - 1) - 1
         for name, low, high in (("vth", -v_max - 1, v_max), ("tref", 0, v_max),
-                                ("leak", -v_max - 1, v_max), ("ff_gain", 0,
-                                                              self.f("ff_gain_max"))):
+                                ("leak", -v_max - 1, v_max),
+                                ("ff_gain", 0, self.formats.ff_gain_max)):
             out_of_range(self.chip, name, where, p[name], low, high)
-        return BoardNeurons(description.index, description.label, description.size,
-                            p["vth"].astype(np.int64), p["tref"].astype(np.int64),
-                            np.zeros(description.size), 1.0, native=True,
+        return BoardNeurons(index=description.index, label=description.label,
+                            size=description.size, threshold=p["vth"].astype(np.int64),
+                            tref=p["tref"].astype(np.int64), v_origin=np.zeros(description.size),
+                            v_unit=1.0, native=True,
                             approximations=["native type: the board's own raw values"])
 
     def projection(self, description, post):
@@ -128,26 +116,29 @@ class NeuroCoreXQuantizer(Quantizer):
         if post.native:
             weight = np.rint(wanted)
             if not np.array_equal(weight, wanted):
-                raise ValueError(f"{self.chip.title}: weights of {where} onto a native "
+                raise ChipLimitError(f"{self.chip.title}: weights of {where} onto a native "
                                  "NeuroCoreXNeuron are the board's int8 weights; "
                                  f"{wanted[weight != wanted][0]:g} is not an integer")
         else:
             weight = np.rint(wanted)
         # |w * gain| above 127 wraps on the board (-128 included): standard cells keep
         # within it; native cells get the board as it is
-        low, high = ((self.f("weight_min"), self.f("weight_max")) if post.native else
-                     (-self.f("weight_gain_max"), self.f("weight_gain_max")))
+        F = self.formats
+        low, high = ((F.weight_min, F.weight_max) if post.native else
+                     (-F.weight_gain_max, F.weight_gain_max))
         clipped = out_of_range(self.chip, "weight (int8)", where, weight, low, high,
                                "clip_weights", self.allowed)
         weight = np.clip(weight, low, high).astype(np.int64)
-        delay, off_grid = to_ticks(description.delays, self.dt)
+        delay = delay_steps(description.delays, self.dt)
         errors_ = weight_errors(wanted, weight, clipped)
-        errors_.update(delays_off_grid=off_grid, delays_clipped=0, weight_exponent=0)
+        errors_.update(delays_off_grid=off_grid(description.delays, delay, self.dt),
+                       delays_clipped=0, weight_exponent=0)
         return QuantizedProjection(
             index=description.index, label=description.label, pre=description.pre,
             post=description.post, sources=description.sources, targets=description.targets,
-            channel=0, weight=weight, delay=delay, receptor=description.receptor_type,
-            errors=errors_)
+            channel=0, weight=weight, delay=delay,
+            chip_per_pynn=np.full(len(description), 1.0 / post.v_unit),
+            receptor=description.receptor_type, errors=errors_)
 
     def learning(self, description):
         """The board's box-window rule for a plastic projection: windows of round(tau/dt)
@@ -156,7 +147,7 @@ class NeuroCoreXQuantizer(Quantizer):
         where = f"projection '{description.label}'"
         synapse = description.synapse
         if len(description) and self.network.populations[description.pre].is_source:
-            raise errors.NoModelAvailableError(
+            raise MappingError(
                 f"{self.chip.title} cannot run {where}: learning on the input path is not "
                 "emulated (the board's FF learning passes race each other at 100 MHz and "
                 "write transposed or wrong-row weights, docs/chips/neurocorex_emulator.md)")
@@ -168,12 +159,12 @@ class NeuroCoreXQuantizer(Quantizer):
                                     ("dw_neg", timing["A_minus"] * weights["w_max"], 1.0)):
             value = np.unique(np.rint(np.asarray(source, float) * scale))
             if value.size > 1:
-                raise errors.NoModelAvailableError(
+                raise MappingError(
                     f"{self.chip.title} cannot run {where}: {name} is one value for the "
                     "board, and the projection's differs between connections")
             out_of_range(self.chip, name, where, value, 1 if name.startswith("t") else 0, 127)
             values[name] = int(value[0])
-        rows = [dict(name=name, unit=unit, requested=float(np.mean(want)),
+        rows = [ParameterRow(name=name, unit=unit, requested=float(np.mean(want)),
                      effective=float(got), max_relative_error=float(
                          abs(got - np.mean(want)) / max(abs(np.mean(want)), 1e-12)))
                 for name, want, got, unit in (
@@ -192,7 +183,7 @@ class NeuroCoreXQuantizer(Quantizer):
 
     def refuse_recurrent(self, description, pre, post):
         if not (pre.native and post.native):
-            raise errors.NoModelAvailableError(
+            raise MappingError(
                 f"{self.chip.title} cannot run projection '{description.label}': the board's "
                 "recurrent path keeps a current that never decays and is shared between "
                 "neurons (docs/chips/neurocorex_emulator.md), which no PyNN synapse is; "

@@ -20,6 +20,8 @@ epoch's end one draw per updated synapse.
 
 import numpy as np
 
+from .formats import LoihiFormats
+
 
 def stochastic_decay(trace, tau, rng):
     """Decay `trace` (rules x cells) in place by (1 - 1/tau) per rule, rounding each
@@ -37,7 +39,7 @@ def stochastic_round(value, bits, rng):
     return whole + (rng.integers(0, 1 << bits, size=np.shape(value)) < remainder)
 
 
-def delivered(mantissa, shift, bits=6):
+def delivered(mantissa, shift, bits):
     """What the chip adds for weight mantissas m: floor(m 2**shift / 2**bits) 2**bits."""
     return (mantissa << np.maximum(shift - bits, 0)) >> np.maximum(bits - shift, 0) << bits
 
@@ -45,11 +47,11 @@ def delivered(mantissa, shift, bits=6):
 class LoihiLearning:
     """Traces and learned weights of a program's plastic synapses."""
 
-    def __init__(self, program, weight, rng):
+    def __init__(self, program, weight, rng, formats: LoihiFormats):
         p = program
         self.rng = rng
         self.weight = weight  # the emulator's weights, updated in place
-        self.epoch = 1 << p.epoch_exponent
+        self.epoch = 1 << formats.epoch_exponent
         rules = p.rules
 
         def per_rule(name):
@@ -57,10 +59,10 @@ class LoihiLearning:
 
         self.impulse_x, self.tau_x = per_rule("impulse_x"), per_rule("tau_x")
         self.impulse_y, self.tau_y = per_rule("impulse_y"), per_rule("tau_y")
-        self.fraction_bits = p.learning_formats["fraction_bits"]
-        self.accumulator_limit = (1 << p.learning_formats["accumulator_bits"]) - 1
-        self.trace_max = p.learning_formats["trace_max"]
-        self.floor_bits = p.learning_formats["floor_bits"]
+        self.fraction_bits = formats.fraction_bits
+        self.accumulator_limit = (1 << formats.accumulator_bits) - 1
+        self.trace_max = formats.trace_max
+        self.floor_bits = formats.weight_floor_bits
         # the terms' constants in 2**-fraction_bits mantissa steps (whole numbers: the
         # scale's exponent is at least -fraction_bits)
         self.plus, self.minus = (

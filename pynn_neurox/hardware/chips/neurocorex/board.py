@@ -13,30 +13,37 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-N_SLOTS = 96  # every per-slot array and matrix dimension on the board
-N_NEURONS = 90  # slots that can fire: 4..93
-FIRST_SLOT = 4  # host neuron k is slot k + FIRST_SLOT
-ROW_OF_SLOT = 2  # slot s reads FF row and AA row s + 2
-COLUMN_OF_SLOT = 1  # a spike of slot s is AA column s + 1
-N_INPUTS = 96  # input address a reads FF column a; larger addresses alias into other rows
-INPUT_FIFO_DEPTH = 1024  # input records the board buffers; further records are dropped
-MAX_DT = 255  # the delta-t field of an input record is one byte
+from ....errors import ChipLimitError, ProtocolError
+from .formats import BOARD
 
-V_BITS = 18  # V, currents, thresholds, leak, bias: 18-bit two's complement
-Q_FRAC = 10  # Q7.10: 1.0 = 1024 raw
+BOARD_TITLE = "NeuroCoreX"
+
+N_SLOTS = BOARD.slots  # every per-slot array and matrix dimension on the board
+N_NEURONS = BOARD.neurons  # slots that can fire: FIRST_SLOT onwards
+FIRST_SLOT = BOARD.first_slot  # host neuron k is slot k + FIRST_SLOT
+ROW_OF_SLOT = BOARD.row_of_slot  # slot s reads FF row and AA row s + ROW_OF_SLOT
+COLUMN_OF_SLOT = BOARD.column_of_slot  # a spike of slot s is AA column s + COLUMN_OF_SLOT
+N_INPUTS = BOARD.input_addresses  # input address a reads FF column a
+INPUT_FIFO_DEPTH = BOARD.input_fifo_depth  # records the board buffers; more are dropped
+MAX_DT = BOARD.record_dt_max  # the delta-t field of an input record
+
+V_BITS = BOARD.v_bits  # V, currents, thresholds, leak, bias: two's complement
+Q_FRAC = BOARD.v_fraction_bits  # Q7.10: 1.0 = 2**Q_FRAC raw
 V_MIN, V_MAX = -(1 << (V_BITS - 1)), (1 << (V_BITS - 1)) - 1
 
-CMD_FF_WEIGHTS = 0x00
-CMD_AA_WEIGHTS = 0x10
-CMD_PARAMS = 0x20
-CMD_INPUT = 0x30
-CMD_DEBUG = 0x40
-CMD_READ_WEIGHTS = 0x50
-CMD_STDP_ENABLE = 0x60
-END_MARKER = (0xFF, 0xFFFF)  # (dt, address) of the record that ends an input stream
-SPIKE_START_MARKER = 0xFF
+CMD_FF_WEIGHTS = BOARD.commands["ff_weights"]
+CMD_AA_WEIGHTS = BOARD.commands["aa_weights"]
+CMD_PARAMS = BOARD.commands["params"]
+CMD_INPUT = BOARD.commands["input"]
+CMD_DEBUG = BOARD.commands["debug"]
+CMD_READ_WEIGHTS = BOARD.commands["read_weights"]
+CMD_STDP_ENABLE = BOARD.commands["stdp_enable"]
+MARKER = BOARD.marker_byte
+END_MARKER = (MARKER, (MARKER << 8) | MARKER)  # (dt, address) of the record ending a stream
+SPIKE_START_MARKER = MARKER
 
-_N_PARAM_WORDS = 4 * N_SLOTS
+_N_PARAM_WORDS = BOARD.parameter_blocks * N_SLOTS
+_WORD_BYTES = BOARD.word_bytes
 _ENABLE_BYTES = (2 * N_SLOTS * N_SLOTS + 7) // 8
 
 
@@ -46,7 +53,7 @@ def wrap18(x):
 
 
 def _check_range(name, values, low, high, index=None):
-    """ValueError naming the field, the first offending index and its value; `index`
+    """ChipLimitError naming the field, the first offending index and its value; `index`
     (an array, or a tuple of arrays, shaped like `values`) gives the board index to name."""
     values = np.atleast_1d(values)
     not_integer = values.dtype.kind == "f" and not np.all(values == np.round(values))
@@ -61,7 +68,8 @@ def _check_range(name, values, low, high, index=None):
     else:
         where = int(np.broadcast_to(index, values.shape)[first])
     problem = "is not an integer" if not_integer else f"is outside [{low}, {high}]"
-    raise ValueError(f"{name}: value {values[first].item()!r} at index {where} {problem}")
+    raise ChipLimitError(f"{BOARD_TITLE}: {name}: value {values[first].item()!r} at index "
+                         f"{where} {problem}")
 
 
 def _host_neurons(name, neurons):
@@ -88,10 +96,14 @@ class BoardImage:
     debug_bias (Q7.10) is added to V of slot (debug_index & 0xFF) + 3 before each tick.
     """
 
-    w_ff: np.ndarray = field(default_factory=lambda: np.ones((N_SLOTS, N_SLOTS), np.int8))
-    w_aa: np.ndarray = field(default_factory=lambda: np.full((N_SLOTS, N_SLOTS), 6, np.int8))
-    vth: np.ndarray = field(default_factory=lambda: np.full(N_SLOTS, 512, np.int64))
-    tref: np.ndarray = field(default_factory=lambda: np.full(N_SLOTS, 4, np.int64))
+    w_ff: np.ndarray = field(default_factory=lambda: np.full(
+        (N_SLOTS, N_SLOTS), BOARD.power_on_ff_weight, np.int8))
+    w_aa: np.ndarray = field(default_factory=lambda: np.full(
+        (N_SLOTS, N_SLOTS), BOARD.power_on_aa_weight, np.int8))
+    vth: np.ndarray = field(default_factory=lambda: np.full(N_SLOTS, BOARD.power_on_threshold,
+                                                            np.int64))
+    tref: np.ndarray = field(default_factory=lambda: np.full(N_SLOTS, BOARD.power_on_refractory,
+                                                             np.int64))
     tau_mem: np.ndarray = field(default_factory=lambda: np.zeros(N_SLOTS, np.int64))
     stdp_params: np.ndarray = field(default_factory=lambda: np.zeros(N_SLOTS, np.int64))
     stdp_enable_ff: np.ndarray = field(
@@ -123,27 +135,27 @@ class BoardImage:
 
     # ---------------------------------------------------------------- validation
     def validate(self):
-        """Raise ValueError for any field the board cannot hold, or an FF gain that the
+        """Raise ChipLimitError for any field the board cannot hold, or an FF gain that the
         refractory entry 0 would silently truncate."""
         for name in ("w_ff", "w_aa"):
             value = np.asarray(getattr(self, name))
             if value.shape != (N_SLOTS, N_SLOTS):
-                raise ValueError(f"{name}: shape {value.shape}, the board has "
+                raise ChipLimitError(f"{name}: shape {value.shape}, the board has "
                                  f"{(N_SLOTS, N_SLOTS)}")
             _check_range(name, value, -128, 127)
         for name in ("stdp_enable_ff", "stdp_enable_aa"):
             if np.asarray(getattr(self, name)).shape != (N_SLOTS, N_SLOTS):
-                raise ValueError(f"{name}: shape {np.shape(getattr(self, name))}, the board "
+                raise ChipLimitError(f"{name}: shape {np.shape(getattr(self, name))}, the board "
                                  f"has {(N_SLOTS, N_SLOTS)}")
         for name in ("vth", "tref", "tau_mem", "stdp_params"):
             value = np.asarray(getattr(self, name))
             if value.shape != (N_SLOTS,):
-                raise ValueError(f"{name}: shape {value.shape}, the board has ({N_SLOTS},)")
+                raise ChipLimitError(f"{name}: shape {value.shape}, the board has ({N_SLOTS},)")
             _check_range(name, value, V_MIN, V_MAX)
         _check_range("debug_bias", self.debug_bias, V_MIN, V_MAX)
         _check_range("debug_index", self.debug_index, 0, 255)
         if not 0 <= int(self.tref[0]) <= 255:
-            raise ValueError(
+            raise ChipLimitError(
                 f"tref: value {int(self.tref[0])} at index 0 is outside [0, 255]; entry 0 is "
                 f"the FF synaptic gain (its low byte, {int(self.tref[0]) & 0xFF}, is all the "
                 f"board uses); set it through ff_gain")
@@ -169,7 +181,7 @@ class BoardImage:
         dropped = np.argwhere(~recurrent_delivered(pre, post) & (np.asarray(weights) != 0))
         if dropped.size:
             i = dropped[0][0]
-            raise ValueError(f"w_aa: synapse {int(pre[i])} -> {int(post[i])} cannot be made: "
+            raise ChipLimitError(f"w_aa: synapse {int(pre[i])} -> {int(post[i])} cannot be made: "
                              f"NeuroCoreX never delivers a spike of neuron j to neuron j - 1")
         rows, columns = recurrent_address(pre, post)
         _check_range("w_aa", weights, -128, 127, index=(rows, columns))
@@ -202,19 +214,19 @@ class BoardImage:
         """Add `bias` (raw Q7.10) to one neuron's V before every tick (command 0x4)."""
         neuron = int(_host_neurons("neuron", neuron))
         _check_range("debug_bias", bias, V_MIN, V_MAX)
-        self.debug_index = neuron + FIRST_SLOT - 3
+        self.debug_index = neuron + FIRST_SLOT - BOARD.debug_slot_offset
         self.debug_bias = int(bias)
 
     @property
     def leak(self):
         """Global linear leak, raw Q7.10 subtracted from V every tick (tau_mem entry 8;
         the other tau_mem entries are loaded but unused)."""
-        return int(self.tau_mem[8])
+        return int(self.tau_mem[BOARD.leak_entry])
 
     @leak.setter
     def leak(self, raw):
-        _check_range("tau_mem", raw, V_MIN, V_MAX, index=8)
-        self.tau_mem[8] = raw
+        _check_range("tau_mem", raw, V_MIN, V_MAX, index=BOARD.leak_entry)
+        self.tau_mem[BOARD.leak_entry] = raw
 
     @property
     def ff_gain(self):
@@ -286,7 +298,7 @@ class BoardImage:
         def take(count, what):
             nonlocal position
             if position + count > len(data):
-                raise ValueError(f"UART stream: {what} needs {count} bytes at offset "
+                raise ProtocolError(f"UART stream: {what} needs {count} bytes at offset "
                                  f"{position}, only {len(data) - position} left")
             chunk = data[position:position + count]
             position += count
@@ -301,12 +313,13 @@ class BoardImage:
                 setattr(image, name, weights.reshape(N_SLOTS, N_SLOTS).copy())
                 take(1, f"{name} terminator")
             elif command == CMD_PARAMS:
-                words = _bytes_to_words(take(3 * _N_PARAM_WORDS, "parameters"))
+                words = _bytes_to_words(take(_WORD_BYTES * _N_PARAM_WORDS, "parameters"))
                 image.vth, image.tref, image.tau_mem, image.stdp_params = \
-                    (words[i * N_SLOTS:(i + 1) * N_SLOTS].copy() for i in range(4))
+                    (words[i * N_SLOTS:(i + 1) * N_SLOTS].copy()
+                     for i in range(BOARD.parameter_blocks))
             elif command == CMD_DEBUG:
                 image.debug_bias, image.debug_index = (
-                    int(w) for w in _bytes_to_words(take(6, "debug parameters")))
+                    int(w) for w in _bytes_to_words(take(2 * _WORD_BYTES, "debug parameters")))
             elif command == CMD_STDP_ENABLE:
                 bits = np.unpackbits(np.frombuffer(take(_ENABLE_BYTES, "STDP enable bits"),
                                                    np.uint8), bitorder="big").astype(bool)
@@ -315,7 +328,7 @@ class BoardImage:
                 image.stdp_enable_ff = bits[n:2 * n].reshape(N_SLOTS, N_SLOTS)
                 take(1, "STDP enable terminator")
             else:
-                raise ValueError(f"UART stream: command byte 0x{data[position - 1]:02X} at "
+                raise ProtocolError(f"UART stream: command byte 0x{data[position - 1]:02X} at "
                                  f"offset {position - 1} is not an image command")
         return image
 
@@ -341,7 +354,7 @@ def _words_to_bytes(words):
 
 def _bytes_to_words(data):
     """Inverse of _words_to_bytes; the board keeps only the low 2 bits of byte 3."""
-    b = np.frombuffer(data, np.uint8).reshape(-1, 3).astype(np.int64)
+    b = np.frombuffer(data, np.uint8).reshape(-1, _WORD_BYTES).astype(np.int64)
     return wrap18(b[:, 0] | (b[:, 1] << 8) | ((b[:, 2] & 0x3) << 16))
 
 
@@ -373,12 +386,12 @@ def encode_events(ticks, addresses, filler_address=None):
     ticks = np.asarray(ticks, np.int64).ravel()
     addresses = np.asarray(addresses, np.int64).ravel()
     if ticks.shape != addresses.shape:
-        raise ValueError(f"encode_events: {ticks.size} ticks but {addresses.size} addresses")
+        raise ChipLimitError(f"encode_events: {ticks.size} ticks but {addresses.size} addresses")
     _check_range("event tick", ticks, 0, np.iinfo(np.int64).max // 2)
     _check_range("input address", addresses, 0, N_INPUTS - 1)
     if np.any(np.diff(ticks) < 0):
         i = int(np.argmax(np.diff(ticks) < 0)) + 1
-        raise ValueError(f"event tick: value {int(ticks[i])} at index {i} is before the "
+        raise ChipLimitError(f"event tick: value {int(ticks[i])} at index {i} is before the "
                          f"previous event's tick {int(ticks[i - 1])}; sort the events")
     order = np.arange(ticks.size)
     release = np.maximum.accumulate(ticks - order) + order if ticks.size else ticks
@@ -386,7 +399,7 @@ def encode_events(ticks, addresses, filler_address=None):
     fillers = gaps // (MAX_DT + 1)
     if np.any(fillers) and filler_address is None:
         i = int(np.argmax(fillers > 0))
-        raise ValueError(f"event tick: event {i} at tick {int(release[i])} follows the "
+        raise ChipLimitError(f"event tick: event {i} at tick {int(release[i])} follows the "
                          f"previous release by {int(gaps[i]) + 1} ticks, more than one record "
                          f"spans ({MAX_DT + 1}); give a filler_address")
     if np.any(fillers):
@@ -414,7 +427,7 @@ def records_to_uart(records, header=True, end_marker=True):
     body = np.stack([records[:, 0], records[:, 1] & 0xFF, records[:, 1] >> 8], axis=1)
     out = bytes([CMD_INPUT]) if header else b""
     out += body.astype(np.uint8).tobytes()
-    return out + (bytes([0xFF, 0xFF, 0xFF]) if end_marker else b"")
+    return out + (bytes([MARKER] * 3) if end_marker else b"")
 
 
 def records_from_uart(data, header=True):
@@ -422,11 +435,11 @@ def records_from_uart(data, header=True):
     data = bytes(data)
     if header:
         if not data or data[0] & 0xF0 != CMD_INPUT:
-            raise ValueError("input stream: first byte is not command 0x3")
+            raise ProtocolError("input stream: first byte is not command 0x3")
         data = data[1:]
     usable = len(data) - len(data) % 3
     triples = np.frombuffer(data[:usable], np.uint8).reshape(-1, 3).astype(np.int64)
-    end = np.flatnonzero(np.all(triples == 0xFF, axis=1))
+    end = np.flatnonzero(np.all(triples == MARKER, axis=1))
     ended = bool(end.size)
     if ended:
         triples = triples[:end[0]]
@@ -441,7 +454,7 @@ def decode_spikes(data):
     incomplete tick is dropped (the board never sends a byte it has not filled)."""
     data = bytes(data)
     if not data or data[0] != SPIKE_START_MARKER:
-        raise ValueError("spike stream: missing the start marker 0xFF")
+        raise ProtocolError("spike stream: missing the start marker 0xFF")
     bits = np.unpackbits(np.frombuffer(data[1:], np.uint8), bitorder="little")
     ticks = bits.size // N_NEURONS
     return bits[:ticks * N_NEURONS].reshape(ticks, N_NEURONS).astype(bool)
@@ -452,7 +465,7 @@ def encode_spikes(raster):
     bits of a last partly filled byte are not sent, as on the board."""
     raster = np.asarray(raster, bool)
     if raster.ndim != 2 or raster.shape[1] != N_NEURONS:
-        raise ValueError(f"spike raster: shape {raster.shape}, expected (ticks, {N_NEURONS})")
+        raise ProtocolError(f"spike raster: shape {raster.shape}, expected (ticks, {N_NEURONS})")
     bits = raster.ravel()
     bits = bits[:bits.size - bits.size % 8]
     return bytes([SPIKE_START_MARKER]) + np.packbits(bits, bitorder="little").tobytes()
@@ -463,5 +476,5 @@ def decode_weight_readback(data):
     FF BRAM here (although its comments and the tutorial call it AA)."""
     data = bytes(data)
     if len(data) != N_SLOTS * N_SLOTS:
-        raise ValueError(f"weight read-back: {len(data)} bytes, expected {N_SLOTS * N_SLOTS}")
+        raise ProtocolError(f"weight read-back: {len(data)} bytes, expected {N_SLOTS * N_SLOTS}")
     return np.frombuffer(data, np.int8).reshape(N_SLOTS, N_SLOTS).copy()

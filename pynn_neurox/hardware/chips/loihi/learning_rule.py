@@ -20,9 +20,9 @@ trace's range: PyNN's traces add up (all-to-all pairs), and three overlapping sp
 from dataclasses import dataclass
 
 import numpy as np
-from pyNN import errors
-
-from ..check import ChipLimitError
+from ....errors import ChipLimitError, MappingError
+from ...report import LearningRow, ParameterRow
+from .formats import LoihiFormats
 
 TERMS = {"AdditiveWeightDependence": "additive",
          "MultiplicativeWeightDependence": "multiplicative"}
@@ -51,9 +51,9 @@ class LoihiLearningRule:
     weight_shift: int  # 6 + the weight exponent: the chip adds floor(m 2**shift / 64) 64
 
 
-def tau_ticks(tau, dt):
+def tau_ticks(tau, dt, formats: LoihiFormats):
     """The whole number of ticks whose decay (1 - 1/tau) is closest to exp(-dt/tau)."""
-    return max(int(np.rint(1.0 / -np.expm1(-dt / tau))), 1)
+    return max(int(np.rint(1.0 / -np.expm1(-dt / tau))), formats.trace_tau_min)
 
 
 def effective_tau(ticks, dt):
@@ -61,15 +61,13 @@ def effective_tau(ticks, dt):
     return -dt / np.log1p(-1.0 / ticks) if ticks > 1 else 0.0
 
 
-def scale_and_impulse(amplitude, learning):
+def scale_and_impulse(amplitude, formats: LoihiFormats):
     """(mantissa, exponent, impulse, relative error) with mantissa * 2**exponent * impulse
     closest to `amplitude` (> 0), the largest impulse among the nearly closest."""
-    top = min(learning["trace_impulse_max"]["value"],
-              (2 ** learning["trace_bits"]["value"] - 1) // _HEADROOM)
+    top = min(formats.trace_impulse_max, formats.trace_max // _HEADROOM)
     impulse = np.arange(1, top + 1)[:, np.newaxis]
-    mantissa = np.arange(1, 2 ** learning["scale_mantissa_bits"]["value"])[np.newaxis, :]
-    low = learning["scale_exponent_min"]["value"]
-    high = learning["scale_exponent_max"]["value"]
+    mantissa = np.arange(1, 2 ** formats.scale_mantissa_bits)[np.newaxis, :]
+    low, high = formats.scale_exponent_min, formats.scale_exponent_max
     exponent = np.clip(np.rint(np.log2(amplitude / (impulse * mantissa))), low, high)
     error = np.abs(impulse * mantissa * 2.0 ** exponent / amplitude - 1)
     near = error <= error.min() + _PRECISION_SLACK
@@ -84,19 +82,20 @@ def _uniform(description, names, where):
         for name in names & set(group):
             v = np.unique(np.asarray(group[name], float))
             if v.size > 1:
-                raise errors.NoModelAvailableError(
+                raise MappingError(
                     f"{where}: {name} differs between connections ({v.min():g} to "
                     f"{v.max():g}); the chip has one learning rule per projection")
             values[name] = float(v[0]) if v.size else 0.0
     return values
 
 
-def learning_rule(chip, description, dt, mantissa_per_unit, weight_shift, mantissa_range,
-                  delays):
+def learning_rule(chip, formats: LoihiFormats, description, dt, mantissa_per_unit,
+                  weight_shift, mantissa_range, delays):
     """The rule of plastic projection `description` and its report entry.
 
     `mantissa_per_unit`: weight mantissa steps per PyNN weight unit (one value: the
-    chip's rule has no per-target factor); `weight_shift`: 6 + the weight exponent;
+    chip's rule has no per-target factor); `weight_shift`: the weight's exponent with
+    its offset;
     `mantissa_range`: the sign mode's (low, high); `delays`: the synapses' delays (ticks).
 
     PyNN's default dendritic delay (NEST's model) pairs a post-synaptic spike as if it
@@ -106,7 +105,6 @@ def learning_rule(chip, description, dt, mantissa_per_unit, weight_shift, mantis
     """
     where = f"projection '{description.label}'"
     d = int(np.median(delays)) if np.size(delays) else 0
-    learning = chip.section("learning")
     p = _uniform(description, {"tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max"},
                  where)
     multiplicative = TERMS[description.synapse.weight_dependence] == "multiplicative"
@@ -119,10 +117,10 @@ def learning_rule(chip, description, dt, mantissa_per_unit, weight_shift, mantis
         # (per unit of weight factor)
         fold = np.exp((-d if sign == "plus" else d) * dt / p[tau])
         amplitude = p[a] * fold * (1.0 if multiplicative else p["w_max"] * mantissa_per_unit)
-        terms[trace] = (0, tau_ticks(p[tau], dt))
+        terms[trace] = (0, tau_ticks(p[tau], dt, formats))
         terms[sign] = (0, 0)
         if amplitude != 0:
-            mantissa, exponent, impulse, error = scale_and_impulse(abs(amplitude), learning)
+            mantissa, exponent, impulse, error = scale_and_impulse(abs(amplitude), formats)
             if error > _LARGEST_ERROR:
                 raise ChipLimitError(
                     f"{chip.title}: {a} = {p[a]:g} of {where} is out of the reach of the "
@@ -139,21 +137,22 @@ def learning_rule(chip, description, dt, mantissa_per_unit, weight_shift, mantis
         multiplicative=multiplicative, impulse_x=terms["x"][0], tau_x=terms["x"][1],
         impulse_y=terms["y"][0], tau_y=terms["y"][1], plus=terms["plus"],
         minus=terms["minus"], m_min=m_min, m_max=m_max, weight_shift=int(weight_shift))
-    return rule, _report(rule, rows, learning, d, np.unique(delays).size > 1)
+    return rule, _report(rule, rows, formats, d, np.unique(delays).size > 1)
 
 
-def _report(rule, rows, learning, delay, mixed_delays):
-    epoch = 2 ** learning["epoch_exponent"]["value"]
+def _report(rule, rows, formats, delay, mixed_delays):
+    epoch = 2 ** formats.epoch_exponent
     form = ("dm = S+ x1 y0 (m_max - m) - S- y1 x0 (m - m_min)" if rule.multiplicative
             else "dm = S+ x1 y0 - S- y1 x0")
-    return dict(
+    return LearningRow(
         rule=form, epoch_ticks=epoch,
         integers=dict(impulse_x1=rule.impulse_x, tau_x1=rule.tau_x, impulse_y1=rule.impulse_y,
                       tau_y1=rule.tau_y, S_plus=f"{rule.plus[0]} * 2**{rule.plus[1]}",
                       S_minus=f"{rule.minus[0]} * 2**{rule.minus[1]}", m_min=rule.m_min,
                       m_max=rule.m_max),
-        parameters=[dict(name=name, requested=float(want), effective=float(got), unit=unit,
-                         max_relative_error=float(abs(got - want) / max(abs(want), 1e-12)))
+        parameters=[ParameterRow(name=name, requested=float(want), effective=float(got),
+                                 unit=unit,
+                                 max_relative_error=float(abs(got - want) / max(abs(want), 1e-12)))
                     for name, want, got, unit in rows],
         approximations=[
             f"the dendritic delay ({delay} tick(s)) is folded into A+ and A-: pairs further "
@@ -164,10 +163,11 @@ def _report(rule, rows, learning, delay, mixed_delays):
             "they are at the epoch's end: a pair whose later spike falls before the epoch's "
             f"last tick sees its trace decayed by up to {epoch - 1} tick(s) more, and a pre "
             "and a post spike in the same epoch (or tick) both potentiate and depress",
-            f"traces are integers in [0, 127] (impulses {rule.impulse_x} and "
+            f"traces are integers in [0, {formats.trace_max}] (impulses {rule.impulse_x} and "
             f"{rule.impulse_y}, room for {_HEADROOM} overlapping spikes): more saturate "
             "where PyNN's traces add up, and each tick's decay is stochastically rounded",
             "each weight change is stochastically rounded to one mantissa step "
-            f"(2**{rule.weight_shift} chip units; the chip adds whole 64s), so single "
+            f"(2**{rule.weight_shift} chip units; the chip adds whole "
+            f"{2 ** formats.weight_floor_bits}s), so single "
             "pairs move weights by whole steps and only the mean change is PyNN's",
         ])

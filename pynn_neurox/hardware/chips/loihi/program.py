@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .formats import LoihiFormats
+
 
 @dataclass
 class LoihiProgram:
     # per neuron
     decay_v: np.ndarray
-    decay_u: np.ndarray  # channels x neurons; a neuron without a second channel has 4095
+    decay_u: np.ndarray  # channels x neurons; a neuron without a second channel: decay_max
     threshold: np.ndarray
     bias: np.ndarray
     refractory: np.ndarray
@@ -31,9 +33,9 @@ class LoihiProgram:
     channel: np.ndarray
     weight: np.ndarray
     delay: np.ndarray
-    # population index -> first neuron (on-chip cells) or first input axon (host inputs)
+    # population index -> first neuron (on-chip cells); first input axon (every population)
     neuron_offset: dict
-    axon_offset: dict
+    input_offset: dict
     # projection index -> where its synapses are in the arrays above, in its own order
     synapse_index: dict = field(default_factory=dict)
     # learning: the rules (LoihiLearningRule), the plastic synapses and their rule
@@ -41,11 +43,6 @@ class LoihiProgram:
     plastic: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     plastic_rule: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     plastic_mantissa: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    epoch_exponent: int = 0  # weights change every 2**epoch_exponent ticks
-    seed: int = None  # of the learning engine's stochastic rounding
-    # the learning engine's widths: fraction_bits, accumulator_bits, trace_max, and the
-    # weight's floor_bits (a synapse adds floor(m 2**shift / 2**floor_bits) 2**floor_bits)
-    learning_formats: dict = field(default_factory=dict)
 
     @property
     def neurons(self):
@@ -61,13 +58,11 @@ class LoihiProgram:
         return self.target[s], self.channel[s], self.weight[s], self.delay[s]
 
 
-def build_program(populations, projections, placement, axon_offset, axons, chip=None,
-                  seed=None):
+def build_program(populations, projections, placement, input_offset, axons,
+                  formats: LoihiFormats) -> LoihiProgram:
     """The program of quantized `populations` (index -> QuantizedPopulation, in placement
-    order) and `projections`; `axon_offset` gives every population's first input axon
-    and `axons` their number; `chip` (its description) gives the learning engine's
-    formats."""
-    learning = chip.section("learning") if chip else None
+    order) and `projections`; `input_offset` gives every population's first input axon
+    and `axons` their number."""
     channels = max((q.compartments_per_neuron for q in populations.values()), default=1)
     neuron_offset, start = {}, 0
     for index, q in populations.items():
@@ -78,12 +73,12 @@ def build_program(populations, projections, placement, axon_offset, axons, chip=
         return np.concatenate([getattr(q, name) for q in populations.values()]) \
             if populations else np.zeros(0, np.int64)
 
-    decay_u = np.full((channels, start), 4095, np.int64)
+    decay_u = np.full((channels, start), formats.decay_max, np.int64)
     for index, q in populations.items():
         decay_u[:q.compartments_per_neuron, neuron_offset[index]:neuron_offset[index] + q.size] \
             = q.decay_u
     sizes = [q.size for q in populations.values()]
-    parts = [(axon_offset[p.pre] + p.sources, neuron_offset[p.post] + p.targets,
+    parts = [(input_offset[p.pre] + p.sources, neuron_offset[p.post] + p.targets,
               np.full(len(p.sources), p.channel), p.weight, p.delay) for p in projections]
     if parts:
         axon, target, channel, weight, delay = (np.concatenate(x) for x in zip(*parts))
@@ -116,14 +111,8 @@ def build_program(populations, projections, placement, axon_offset, axons, chip=
         axon_start=axon_start, target=target[order].astype(np.int64),
         channel=channel[order].astype(np.int64), weight=weight[order].astype(np.int64),
         delay=delay[order].astype(np.int64), neuron_offset=neuron_offset,
-        axon_offset=dict(axon_offset), synapse_index=synapse_index,
+        input_offset=dict(input_offset), synapse_index=synapse_index,
         rules=[p.learning for p in plastic_projections],
         plastic=in_position_order(plastic), plastic_rule=in_position_order(plastic_rule),
-        plastic_mantissa=in_position_order(plastic_mantissa),
-        epoch_exponent=learning["epoch_exponent"]["value"] if learning else 0, seed=seed,
-        learning_formats=dict(
-            fraction_bits=learning["fraction_bits"]["value"],
-            accumulator_bits=learning["accumulator_bits"]["value"],
-            trace_max=(1 << learning["trace_bits"]["value"]) - 1,
-            floor_bits=chip.format("weight_floor_bits")) if learning else {})
+        plastic_mantissa=in_position_order(plastic_mantissa))
 

@@ -22,24 +22,26 @@ class QuantizedProjection:
     channel: int
     weight: np.ndarray
     delay: np.ndarray
+    # per synapse, the chip units one PyNN weight unit makes (read-back: weight / this)
+    chip_per_pynn: np.ndarray
     receptor: str = None
     exponent: int = 0
-    errors: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)  # weight_errors() and the delays' counts
     learning: object = None  # the kind's learning rule, for a plastic projection
     mantissa: np.ndarray = None  # a plastic projection's weight mantissas (they learn)
-    learning_report: dict = None
+    learning_report: object = None  # report.LearningRow
 
 
 class Quantizer:
-    """What every kind's quantizer holds: the chip, the network, the lossy steps the user
-    allowed, the tick and the chip's number formats (`f(name)`)."""
+    """What every kind's quantizer holds: the chip, its formats, the network, the lossy
+    steps the user allowed and the tick."""
 
-    def __init__(self, chip, network, allowed):
-        self.chip = chip
+    def __init__(self, kind, network, allowed):
+        self.chip = kind.chip
+        self.formats = kind.formats
         self.network = network
         self.allowed = allowed
         self.dt = network.timestep
-        self.f = chip.format
 
 
 def weight_errors(requested, achieved, clipped):
@@ -58,10 +60,3 @@ def weight_errors(requested, achieved, clipped):
         "clipped": int(np.count_nonzero(clipped)),
         "rounded_to_zero": int(np.count_nonzero((achieved == 0) & (requested != 0))),
     }
-
-
-def to_ticks(times, dt):
-    """Times (ms) as whole ticks, and how many of them were not on the tick grid."""
-    ticks = np.rint(np.asarray(times, float) / dt)
-    off_grid = np.abs(ticks * dt - times) > 1e-6 * dt
-    return ticks.astype(np.int64), int(np.count_nonzero(off_grid))

@@ -1,0 +1,1 @@
+"""One package per chip kind; each registers its ChipKind when imported (contract.py)."""

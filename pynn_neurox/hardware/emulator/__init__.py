@@ -1,1 +1,0 @@
-"""Emulators: tick-exact integer engines, one per neuron-model kind."""

@@ -1,1 +1,0 @@
-"""Program: a mapped network as the integers a chip is loaded with."""

@@ -1,1 +1,0 @@
-"""Quantize: a network description's values in a chip's number formats, with their errors."""
