@@ -12,6 +12,7 @@ import io
 
 import numpy as np
 
+from ..hardware.report import MappingReport
 from . import registry
 from .capture import spike_trains
 
@@ -106,14 +107,14 @@ def _resources(report):
             continue
         energy = entry.get("energy") or {}
         if mapping:
-            cores = mapping["cores"]
-            chips = max((c["chip"] for c in cores), default=-1) + 1
-            shares = {k[:-6]: max(c[k] for c in cores) for k in (cores[0] if cores else {})
-                      if k.endswith("_share")}
-            largest = ", ".join(f"{k} {100 * v:.0f}%" for k, v in shares.items())
-            errors = max((p["relative_error"] for p in mapping["projections"]), default=0.0)
-            clipped = sum(p["clipped"] for p in mapping["projections"])
-            counters = ", ".join(f"{k} {v}" for k, v in mapping["counters"].items())
+            mapped = MappingReport.from_dict(mapping)
+            cores = mapped.cores
+            chips = max((c.chip for c in cores), default=-1) + 1
+            largest = ", ".join(f"{k} {100 * v:.0f}%"
+                                for k, v in mapped.largest_shares().items())
+            errors = max((p.relative_error for p in mapped.projections), default=0.0)
+            clipped = sum(p.clipped for p in mapped.projections)
+            counters = ", ".join(f"{k} {v}" for k, v in mapped.counters.items())
         else:
             chips, cores, largest, errors, clipped, counters = "–", [], "software", None, "–", ""
         joules = (f"{_number(energy['microjoules'])}<br><small>from "
@@ -163,12 +164,16 @@ def _metrics_table(report):
 def _approximations(report):
     items = []
     for target, entry in report["targets"].items():
-        mapping = entry.get("mapping")
-        for population in (mapping or {}).get("populations", []):
-            for note in population["approximations"]:
-                items.append(f"<li>{target}, '{html.escape(population['label'])}': "
+        if not entry.get("mapping"):
+            continue
+        mapped = MappingReport.from_dict(entry["mapping"])
+        for population in mapped.populations:
+            for note in population.approximations:
+                items.append(f"<li>{target}, '{html.escape(population.label)}': "
                              f"{html.escape(note)}</li>")
-        for step in (mapping or {}).get("lossy_steps", []):
+        for note in mapped.notes:
+            items.append(f"<li>{target}: {html.escape(note)}</li>")
+        for step in mapped.lossy_steps:
             items.append(f"<li>{target}: lossy step allowed by the user: "
                          f"{html.escape(step)}</li>")
     return "<ul>" + "".join(items) + "</ul>" if items else "<p>none</p>"
