@@ -116,7 +116,7 @@ def _membranes_of_targets(sim, parts):
     sim.run(10.0)
     np.testing.assert_array_equal(projection.get("weight", format="array"),
                                   weights[::-1, columns])
-    built = len({id(s) for s in sim.simulator.state.target._synapses.values()})
+    built = len({id(s) for s in sim.simulator.state.target._projections.synapses.values()})
     v = [p.get_data().segments[0].filter(name="v")[0].magnitude for p in targets]
     return np.hstack(v), built
 

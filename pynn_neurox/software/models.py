@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..timegrid import refractory_steps
+
 # PyNN names that are Brian2 unit names (cm, m) get other names in Brian2
 RENAMED = {"cm": "c_mem", "m": "m_gate", "h": "h_gate", "n": "n_gate"}
 
@@ -38,8 +40,8 @@ COMMON_EQUATIONS = "i_inj : 1\nrefractory_window : 1\n"
 
 
 def refractory_window(tau_refrac, dt):
-    """The window (ms) of REFRACTORY: Brian2's count of steps in tau_refrac, plus half."""
-    return (np.floor(np.asarray(tau_refrac) / dt + 1e-3) + 0.5) * dt
+    """The window (ms) of REFRACTORY: timegrid.refractory_steps, plus half a step."""
+    return (refractory_steps(tau_refrac, dt) + 0.5) * dt
 
 
 @dataclass

@@ -96,7 +96,7 @@ def _stdp(synapse, effect):
     The pre-synaptic pathway updates the weight, then transmits it (NEST sends the
     updated weight); the target sets the post-synaptic pathway's delay and place in
     the schedule so that both pathways see the spikes at the synapse
-    (Brian2Target._write_post_pathway). A pre- and a post-synaptic spike at the same
+    (ProjectionBuilder._write_post_pathway). A pre- and a post-synaptic spike at the same
     moment do not pair with each other, and the post-synaptic spike's update comes
     first, as in NEST: the target runs the post-synaptic pathway before the
     pre-synaptic one, which then leaves out the post-synaptic spike of its own step

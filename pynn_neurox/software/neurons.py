@@ -1,0 +1,263 @@
+"""Populations as Brian2 objects: NeuronGroups for cells, SpikeGeneratorGroups for spike
+arrays and drawn sources, and the parameters and state the description gives them."""
+
+import numpy as np
+from pyNN import errors
+
+from ..timegrid import spike_steps
+from .brian import b2, view
+from .models import COMMON_EQUATIONS, FIXED_PARAMETERS, brian_name, model_for, refractory_window
+from .sources import InhomogeneousGamma
+
+GENERATORS = ("SpikeSourceArray", "SpikeSourceInhGamma")
+
+
+def _own_step(code):
+    """A Brian2 integration method that is a cell model's own step (CellModel.step):
+    Brian2 runs it as the state updater, after its refractoriness bookkeeping."""
+    def method(equations, variables=None, method_options=None):
+        return code
+    return method
+
+
+def _numeric_parameters(description):
+    """Per-cell numeric arrays; array-valued parameters are split into name1..nameK."""
+    values = {}
+    for name, value in description.parameters.items():
+        value = np.asarray(value)
+        if value.dtype == object:
+            if name == "spike_times":
+                continue
+            rows = np.array([np.asarray(getattr(v, "value", v), dtype=float) for v in value])
+            if rows.ndim == 1:
+                values[brian_name(name)] = rows
+            for k in range(rows.shape[1] if rows.ndim == 2 else 0):
+                values[brian_name(f"{name}{k + 1}")] = rows[:, k]
+        else:
+            values[brian_name(name)] = value.astype(float)
+    values.update({name: np.full(description.size, value)
+                   for name, value in FIXED_PARAMETERS.get(description.celltype, {}).items()})
+    return values
+
+
+def _equations(model, parameters):
+    return (model.equations + COMMON_EQUATIONS
+            + "".join(f"{name} : 1 (constant)\n" for name in parameters
+                      if f"\n{name} :" not in "\n" + model.equations))
+
+
+def state_variable(group, population, variable):
+    """The Brian2 name of a recordable of `population`, refused if its group lacks it."""
+    name = brian_name(variable)
+    if name not in group.variables:
+        raise errors.RecordingError(variable, population.celltype_object)
+    return name
+
+
+class NeuronBuilder:
+    """The Brian2 objects of a network's populations, built once each, in the Brian2
+    network `net`, and kept up to date with the description.
+
+    Per population index: `groups` its group (a Subgroup of a shared NeuronGroup, or a
+    SpikeGeneratorGroup), `slots` the NeuronGroup it shares and its first cell's index
+    there, `models` its CellModel (spike generators have none).
+    """
+
+    def __init__(self, network, net):
+        self.network = network
+        self.net = net
+        self.groups = {}
+        self.models = {}
+        self.slots = {}
+        self._requested_times = {}  # population index -> _SpikeTimes of a spike generator
+        self._drawn_sources = {}  # population index -> InhomogeneousGamma
+
+    @property
+    def dt(self):
+        return self.network.timestep
+
+    def build_new(self):
+        """Brian2 objects for the populations the description gained since the last run.
+
+        Populations whose cells follow the same equations share one NeuronGroup, each
+        as a Subgroup of it: fewer objects make every time step cheaper.
+        """
+        shapes = {}
+        for population in self.network.populations:
+            if population.index in self.groups:
+                continue
+            if population.celltype in GENERATORS:
+                group = self._build_generator(population)
+                self.groups[population.index] = group
+                self.net.add(group)
+                continue
+            model = model_for(population)
+            if model is None:
+                raise errors.NoModelAvailableError(
+                    f"population '{population.label}': cell type {population.celltype} is "
+                    "not available on the brian2 target")
+            equations = _equations(model, _numeric_parameters(population))
+            key = (equations, model.threshold, model.reset, model.method, model.step,
+                   model.update, model.step_start, model.threshold_after_synapses,
+                   model.substeps(self.dt), model.refractory)
+            shapes.setdefault(key, (model, equations, []))[2].append(population)
+        for model, equations, members in shapes.values():
+            self._build_neurons(model, equations, members)
+
+    def slot(self, population_index):
+        """(the whole Brian2 group of a population, its first cell's index there)."""
+        return self.slots.get(population_index, (self.groups[population_index], 0))
+
+    def push_changes(self, step):
+        """Write what the user changed since the last push; spike arrays keep their
+        spikes from `step` (the current step) on."""
+        for population in self.network.populations:
+            if population.changed:
+                self._push_population(population, step)
+
+    def draw_sources(self, first_step, stop):
+        """Spike trains of the drawn sources up to `stop`, loaded into their generators."""
+        for index, source in self._drawn_sources.items():
+            cells, steps = source.draw(first_step, stop - first_step)
+            self.groups[index].set_spikes(cells, steps * self.dt * b2().ms)
+            self._requested_times[index] = _SpikeTimes(cells, steps, steps * self.dt)
+
+    def rewind_sources(self, step):
+        """Forget what the drawn sources drew for steps from `step` on (a run that ended
+        early, for a callback's change)."""
+        for source in self._drawn_sources.values():
+            source.rewind(step)
+
+    def spike_time(self, population_index, cells, times):
+        """Reported spike times (ms) of Brian2's spikes (times in s)."""
+        times = times * 1000.0
+        model = self.models.get(population_index)
+        if model is None:
+            return self._requested_times[population_index].lookup(cells, np.rint(times / self.dt))
+        # the end of the (sub)step whose update crossed the threshold, on the grid
+        return np.ceil((times + self.dt / model.substeps(self.dt)) / self.dt - 1e-6) * self.dt
+
+    def live_values(self, population_index, variable, indices):
+        """`variable` of the cells `indices` of a population now; None before it is built."""
+        group = self.groups.get(population_index)
+        if group is None:
+            return None
+        name = state_variable(group, self.network.populations[population_index], variable)
+        return np.asarray(view(group, name)[:])[indices]
+
+    # --- building -----------------------------------------------------------------
+
+    def _build_generator(self, description):
+        """A SpikeGeneratorGroup for a spike array or a source drawn before each run."""
+        brian2 = b2()
+        description.changed.clear()
+        if description.celltype == "SpikeSourceArray":
+            indices, times = self._spike_array(description, 0)
+            return brian2.SpikeGeneratorGroup(description.size, indices, times * brian2.ms)
+        seed = self.network.seed
+        self._drawn_sources[description.index] = InhomogeneousGamma(
+            description, self.dt,
+            None if seed is None else np.random.SeedSequence([seed, description.index]))
+        return brian2.SpikeGeneratorGroup(description.size, [], [] * brian2.ms)
+
+    def _build_neurons(self, model, equations, members):
+        """One NeuronGroup for populations of one shape, each a Subgroup of it."""
+        brian2 = b2()
+        group = brian2.NeuronGroup(sum(p.size for p in members), equations,
+                                   threshold=model.threshold or None,
+                                   reset=model.reset or None,
+                                   method=_own_step(model.step) if model.step
+                                   else model.method or "euler",
+                                   refractory=model.refractory or False,
+                                   dt=self.dt / model.substeps(self.dt) * brian2.ms, namespace={})
+        if model.step_start:
+            group.run_regularly(model.step_start, when="before_groups")
+        if model.update:
+            group.run_regularly(model.update, when="groups", order=1)
+        if model.threshold_after_synapses:
+            group.thresholder["spike"].when = "after_synapses"
+        self.net.add(group, *group.contained_objects)
+        offset = 0
+        for population in members:
+            self.groups[population.index] = group[offset:offset + population.size]
+            self.slots[population.index] = (group, offset)
+            self.models[population.index] = model
+            offset += population.size
+            self._write_parameters(population)
+            for name, values in population.initial_values.items():
+                self._write_state(population.index, name, values)
+            population.changed.clear()
+
+    def _spike_array(self, description, from_step):
+        """(indices, times in ms) of a SpikeSourceArray's spikes from `from_step` on.
+
+        A spike between two grid points is emitted at the next one; the requested
+        times are kept so that recordings report them exactly.
+        """
+        indices, steps, exact = [], [], []
+        for i, train in enumerate(np.asarray(description.parameters["spike_times"])):
+            times = np.asarray(getattr(train, "value", train), dtype=float)
+            grid = spike_steps(times, self.dt)
+            grid, first = np.unique(grid, return_index=True)
+            keep = grid >= from_step
+            indices.append(np.full(keep.sum(), i))
+            steps.append(grid[keep])
+            exact.append(times[first][keep])
+        indices, steps, exact = (np.concatenate(a) if a else np.array([])
+                                 for a in (indices, steps, exact))
+        self._requested_times[description.index] = _SpikeTimes(indices, steps, exact)
+        return indices.astype(int), steps * self.dt
+
+    # --- writing --------------------------------------------------------------------
+
+    def _push_population(self, description, step):
+        if description.celltype == "SpikeSourceArray":
+            indices, times = self._spike_array(description, step)
+            self.groups[description.index].set_spikes(indices, times * b2().ms)
+        if description.index in self.models:  # drawn sources read theirs at each run
+            self._write_parameters(description)
+            for change in description.changed:
+                if change.startswith("initial:"):
+                    name = change.split(":", 1)[1]
+                    self._write_state(description.index, name, description.initial_values[name])
+        description.changed.clear()
+
+    def _write(self, population_index, name, values):
+        """Set a variable of one population's cells in its (shared) NeuronGroup."""
+        group, offset = self.slots[population_index]
+        size = self.network.populations[population_index].size
+        view(group, name)[offset:offset + size] = np.asarray(values, dtype=float)
+
+    def _write_parameters(self, description):
+        model = self.models[description.index]
+        parameters = _numeric_parameters(description)
+        constants = model.constants(parameters, self.dt) if model.constants else {}
+        if "tau_refrac" in parameters:
+            constants["refractory_window"] = refractory_window(parameters["tau_refrac"], self.dt)
+        group = self.slots[description.index][0]
+        for name, value in {**parameters, **constants}.items():
+            if name in group.variables:
+                self._write(description.index, name, value)
+
+    def _write_state(self, population_index, name, values):
+        """Set a state variable from PyNN's name; derived recordables are skipped."""
+        variable = brian_name(name)
+        group = self.slots[population_index][0]
+        if name not in self.models[population_index].derived and variable in group.variables:
+            self._write(population_index, variable, values)
+
+
+class _SpikeTimes:
+    """The requested time of each (cell, step) spike of a spike array."""
+
+    def __init__(self, cells, steps, times):
+        self.keys = self._key(cells, steps)
+        order = np.argsort(self.keys)
+        self.keys, self.times = self.keys[order], np.asarray(times, dtype=float)[order]
+
+    @staticmethod
+    def _key(cells, steps):
+        return np.asarray(cells, dtype=np.int64) * (1 << 40) + np.asarray(steps, dtype=np.int64)
+
+    def lookup(self, cells, steps):
+        return self.times[np.searchsorted(self.keys, self._key(cells, steps))]
