@@ -91,9 +91,14 @@ class ChipFormats:
         return {(f.metadata["section"], f.metadata["key"] or f.name) for f in fields(cls)}
 
 
+# descriptions added at run time (add_description), by name
+_ADDED: dict = {}
+
+
 def chip_names() -> list:
-    return sorted(entry.name[:-5] for entry in resources.files(_PACKAGE).iterdir()
-                  if entry.name.endswith(".json"))
+    bundled = {entry.name[:-5] for entry in resources.files(_PACKAGE).iterdir()
+               if entry.name.endswith(".json")}
+    return sorted(bundled | set(_ADDED))
 
 
 def read_description(text: str) -> ChipDescription:
@@ -101,11 +106,24 @@ def read_description(text: str) -> ChipDescription:
     return ChipDescription(data["name"], data["title"], data["kind"], data)
 
 
+def add_description(path) -> ChipDescription:
+    """Make a chip description file outside the package known by its name (a chip of
+    one's own; its kind must be registered before a target uses it)."""
+    with open(path) as file:
+        chip = read_description(file.read())
+    _ADDED[chip.name] = chip
+    return chip
+
+
 @lru_cache(maxsize=None)
-def load_chip(name: str) -> ChipDescription:
-    """The description of chip `name` (a file hardware_models/<name>.json)."""
+def _bundled(name: str) -> ChipDescription:
     path = resources.files(_PACKAGE).joinpath(f"{name}.json")
     if not path.is_file():
         raise SetupError(f"no chip description '{name}'; the chips are: "
                          + ", ".join(chip_names()))
     return read_description(path.read_text())
+
+
+def load_chip(name: str) -> ChipDescription:
+    """The description of chip `name`: an added one, or hardware_models/<name>.json."""
+    return _ADDED[name] if name in _ADDED else _bundled(name)

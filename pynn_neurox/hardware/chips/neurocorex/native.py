@@ -3,6 +3,8 @@ loaded without conversion. It runs only on a NeuroCoreX target."""
 
 from pyNN.models import BaseCellType
 
+from .formats import BOARD
+
 
 class NeuroCoreXNeuron(BaseCellType):
     """A NeuroCoreX neuron slot with the board's own raw values: threshold `vth` and the
@@ -11,7 +13,9 @@ class NeuroCoreXNeuron(BaseCellType):
     board. Weights onto it are the board's int8 weights; v is raw Q7.10.
     See docs/chips/neurocorex.md."""
 
-    default_parameters = {"vth": 512, "tref": 4, "leak": 0, "ff_gain": 1}
+    # the board's power-on values, no leak, and the gain of one
+    default_parameters = {"vth": BOARD.power_on_threshold, "tref": BOARD.power_on_refractory,
+                          "leak": 0, "ff_gain": 1}
     default_initial_values = {"v": 0.0}
     recordable = ["spikes", "v"]
     units = {"v": "dimensionless"}

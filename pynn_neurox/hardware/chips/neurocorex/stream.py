@@ -10,6 +10,7 @@ tick's input, so the spike it causes comes one tick later than in software.
 
 import numpy as np
 
+from ....errors import SetupError
 from ...contract import ChipEmulator
 from . import board
 from .emulator import NeuroCoreXEmulator
@@ -19,6 +20,10 @@ from .program import BoardProgram
 
 class StreamedBoard(ChipEmulator):
     def __init__(self, program: BoardProgram, formats: NeuroCoreXFormats):
+        if formats.input_events_per_tick != 1:
+            raise SetupError("the board's input stream is encoded for one release per tick "
+                             "(board.encode_events); the description says "
+                             f"{formats.input_events_per_tick}")
         self.program = program
         self.board = NeuroCoreXEmulator(program.image)
         # a label s is released at s + delay - lead, so labels up to `lead` ticks after a
