@@ -1,14 +1,40 @@
 """The `neurox` command.
 
-    neurox compare MODEL.py --targets brian2,loihi,neurocorex --out DIR [-- ARGS...]
+    neurox compare MODEL --targets brian2,loihi,neurocorex --out DIR [-- ARGS...]
 
-runs MODEL.py unchanged once per target and writes DIR/report.html and DIR/report.json.
+runs MODEL unchanged once per target and writes DIR/report.html and DIR/report.json.
+MODEL is a PyNN script, or the name of a model bundled in pyNN.neurox.validation.models
+(`neurox compare feedforward`); a file of that name takes precedence.
 """
 
 import argparse
+import contextlib
 import sys
+from importlib import resources
+from pathlib import Path
 
 from .compare import compare
+
+MODELS = "pyNN.neurox.validation.models"
+
+
+def bundled_models():
+    """The bundled models by name: each script in pyNN.neurox.validation.models."""
+    return {entry.name[:-3]: entry for entry in resources.files(MODELS).iterdir()
+            if entry.name.endswith(".py") and not entry.name.startswith("_")}
+
+
+def resolve_model(model):
+    """A context manager giving the script's path: `model` itself where it is a file,
+    else the bundled model of that name (with or without .py), as a real file."""
+    if Path(model).is_file():
+        return contextlib.nullcontext(Path(model))
+    models = bundled_models()
+    name = model[:-3] if model.endswith(".py") else model
+    if name not in models:
+        raise ValueError(f"no script {model} and no bundled model of that name; the "
+                         f"bundled models are: {', '.join(sorted(models))}")
+    return resources.as_file(models[name])
 
 
 def main(argv=None):
@@ -17,7 +43,8 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser("compare", help="run a model on several targets and "
                                                   "write a comparison report")
-    command.add_argument("model", help="a PyNN script")
+    command.add_argument("model", help="a PyNN script, or the name of a bundled model: "
+                                       + ", ".join(sorted(bundled_models())))
     command.add_argument("--targets", default="brian2,loihi",
                          help="comma-separated targets; the first that runs is the reference")
     command.add_argument("--out", default="neurox-report", help="the report's directory")
@@ -28,8 +55,9 @@ def main(argv=None):
     args = parser.parse_args(argv[:split])
     arguments = argv[split + 1:]  # the script's own, after --
     try:
-        report = compare(args.model, [t for t in args.targets.split(",") if t], args.out,
-                         arguments, timeout=args.timeout)
+        with resolve_model(args.model) as script:
+            report = compare(script, [t for t in args.targets.split(",") if t], args.out,
+                             arguments, timeout=args.timeout)
     except ValueError as error:
         sys.exit(f"neurox compare: {error}")
     failed = [t for t, entry in report["targets"].items() if "error" in entry]
