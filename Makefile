@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 CACHE ?= .cache
 PYNN_SUITE := $(CACHE)/pynn-0.13.0
 
-.PHONY: demo test install browser suite unit scenarios clean
+.PHONY: demo test install browser suite lint unit scenarios clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ browser:
 suite: install
 	$(PY) tests/pynn_suite/fetch.py $(CACHE)
 
+# ruff over everything but .venv, .cache and build: pyproject.toml's [tool.ruff]
+lint: install
+	$(PY) -m ruff check .
+
 unit: install browser
 	$(PY) -m pytest tests -q
 
@@ -36,7 +40,7 @@ scenarios: suite
 	cd $(PYNN_SUITE)/test && $(abspath $(PY)) -m pytest system/scenarios -q -p no:cacheprovider \
 		--rootdir=. -c /dev/null
 
-test: unit scenarios
+test: lint unit scenarios
 
 clean:
 	rm -rf $(VENV) $(CACHE) demo-report

@@ -1,7 +1,8 @@
 """Vogels-Abbott CUBA and COBA (4000 cells, 1 s): pyNN.neurox against its anchors.
 
 Each run is a fresh process (imports not timed); every row prints build, run,
-retrieval and total seconds, and the ratios of neurox's total to each anchor measured in the same call:
+retrieval and total seconds, and the ratios of neurox's total to each anchor measured in
+the same call:
 
     .venv/bin/python benchmarks/va_benchmark.py                 # all anchors
     .venv/bin/python benchmarks/va_benchmark.py --skip pyNN.brian2   # it takes minutes

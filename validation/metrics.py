@@ -44,7 +44,8 @@ def _matched(reference, other):
         neurons.append(np.full(n, i))
         s.append(a[:n])
         h.append(b[:n])
-    cat = (lambda x: np.concatenate(x) if x else np.zeros(0))
+    def cat(parts):
+        return np.concatenate(parts) if parts else np.zeros(0)
     return cat(neurons).astype(int), cat(s), cat(h)
 
 

@@ -51,13 +51,13 @@ def vogels_abbott(sim, kind="CUBA", n=4000, duration=1000.0, seed=20260101,
             connector = sim.FixedProbabilityConnector(0.02, rng=rng)
         else:
             connector = sim.FromListConnector(connections[name])
-        projections[name] = sim.Projection(pre, cells, connector,
-                                           sim.StaticSynapse(weight=weight, delay=max(delay, timestep)),
+        synapse = sim.StaticSynapse(weight=weight, delay=max(delay, timestep))
+        projections[name] = sim.Projection(pre, cells, connector, synapse,
                                            receptor_type=receptor, label=name)
     kick_connector = (sim.FixedProbabilityConnector(0.02, rng=rng) if connections is None
                       else sim.FromListConnector(connections["kick"]))
-    projections["kick"] = sim.Projection(kick, exc, kick_connector,
-                                         sim.StaticSynapse(weight=w_exc * 2, delay=max(delay, timestep)),
+    kick_synapse = sim.StaticSynapse(weight=w_exc * 2, delay=max(delay, timestep))
+    projections["kick"] = sim.Projection(kick, exc, kick_connector, kick_synapse,
                                          receptor_type="excitatory", label="kick")
     exc.record("spikes")
     inh.record("spikes")

@@ -131,9 +131,11 @@ def _resources(report):
 
 
 def _task_table(report):
+    def task(target):
+        return report["comparisons"].get(target, {}).get("task", {})
     rows = [f"<tr><td>{target}</td><td>{_number(entry.get('accuracy'))}</td>"
-            f"<td>{_number(report['comparisons'].get(target, {}).get('task', {}).get('prediction_agreement'))}</td>"
-            f"<td>{_number(report['comparisons'].get(target, {}).get('task', {}).get('cohen_kappa'))}</td></tr>"
+            f"<td>{_number(task(target).get('prediction_agreement'))}</td>"
+            f"<td>{_number(task(target).get('cohen_kappa'))}</td></tr>"
             for target, entry in report["targets"].items() if "accuracy" in entry]
     if not rows:
         return ""
@@ -181,13 +183,14 @@ def _approximations(report):
 
 def write_html(report, runs, path):
     figures = _figures(report, runs)
+    script = html.escape(report["script"])
     page = f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>pyNN.neurox comparison: {html.escape(report['script'])}</title>
+<html><head><meta charset="utf-8"><title>pyNN.neurox comparison: {script}</title>
 <style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;font-size:90%}}
 td,th{{border:1px solid #aaa;padding:3px 6px}} .error{{color:#a00}} figure{{display:inline-block}}
 .meaning{{font-size:85%}}</style></head>
 <body data-plots="{len(figures)}">
-<h1>Hardware vs software: {html.escape(report['script'])}</h1>
+<h1>Hardware vs software: {script}</h1>
 <p>Reference: <b>{html.escape(str(report['reference']))}</b>. Every number is in report.json.</p>
 <h2>Resources and cost</h2>{_resources(report)}
 {_task_table(report)}

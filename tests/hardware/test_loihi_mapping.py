@@ -62,7 +62,8 @@ def test_current_sources_are_refused(sim):
 
 def test_delay_beyond_the_chip_is_an_error_unless_clipping_is_allowed(sim):
     two_populations(sim, delay=70.0)
-    with pytest.raises(ChipLimitError, match="chip delay.*projection 'feed' is 70.*62.*clip_delays"):
+    with pytest.raises(ChipLimitError,
+                       match="chip delay.*projection 'feed' is 70.*62.*clip_delays"):
         sim.get_mapping()
     two_populations(sim, delay=70.0, allow=["clip_delays"])
     report = sim.get_mapping().report

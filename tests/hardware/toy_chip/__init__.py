@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from pyNN.neurox.hardware.check import out_of_range
-from pyNN.neurox.hardware.chip import ChipFormats, add_description, fact
+from pyNN.neurox.hardware.chip import add_description, fact
 from pyNN.neurox.hardware.contract import (Accepts, ChipEmulator, ChipKind, QuantizedCells,
                                            QuantizedNetwork, register_kind)
 from pyNN.neurox.hardware.place import OneCore, OneCoreLimits
@@ -100,6 +100,10 @@ class ToyQuantizer(Quantizer):
             chip_per_pynn=np.full(len(description), 1.0 / post.v_unit), errors=errors)
 
 
+def _concatenated(parts):
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
 class ToyEmulator(ChipEmulator):
     def __init__(self, program, formats):
         self.program = p = program
@@ -147,9 +151,8 @@ class ToyEmulator(ChipEmulator):
                 self._send(fired, k)
         self.tick += ticks
         self._counters["spikes"] += sum(s.size for s in spike_neurons)
-        cat = (lambda parts: np.concatenate(parts) if parts else np.zeros(0, np.int64))
         rows = np.array(samples).reshape(len(samples), -1) if record is not None else None
-        return cat(spike_ticks), cat(spike_neurons), rows
+        return _concatenated(spike_ticks), _concatenated(spike_neurons), rows
 
     def v(self, neurons):
         return self.state[neurons]
