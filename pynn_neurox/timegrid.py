@@ -14,6 +14,7 @@ tests/test_timegrid.py checks every rule against NEST itself.
     refractory_steps  Time(Time::ms(t_ref)).get_steps(), round up  0.25 -> 3, 2.0 -> 20
     spike_steps       Time::ms_stamp, grid point at or after t     0.05 -> 1, 0.3 -> 3
     duration_steps    nest.cpp run(): whole steps, else refused    0.3 -> 3, 0.25 refused
+    callback_step     the nearest step end, halves down            0.25 -> 2, 0.26 -> 3
     sampling_steps    multimeter: whole steps >= 1, else refused   0.3 -> 3, 0.25 refused
 
 A time within ON_GRID of a step above a grid point counts as on it (0.1 + 0.2 + 1e-15
@@ -81,9 +82,15 @@ def _refuse(what, value, dt, why):
         f"{what} = {value!r} ms at time step {dt!r} ms: {why} (NEST refuses it too)")
 
 
+def callback_step(time, dt):
+    """The step at whose end a PyNN callback asked for at `time` runs: the nearest step
+    end, a time halfway between two ends coming at the earlier (PyNN's callbacks return
+    any float; pyNN.nest runs them between runs of whole steps)."""
+    return int(math.ceil(float(time) / dt - 0.5))
+
+
 def duration_steps(duration, dt):
-    """Steps of a run() or of the time to a callback: the duration in steps, which must be
-    a whole number of steps.
+    """Steps of a run(): the duration in steps, which must be a whole number of steps.
 
     NEST's rule, nestkernel/nest.cpp run(): t_sim = Time::ms( time ) (the nearest tic);
     a negative time, or one that is not a grid time (tics % TICS_PER_STEP != 0), is

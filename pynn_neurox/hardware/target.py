@@ -15,7 +15,7 @@ from ..description import NetworkDescription
 from ..errors import ChipLimitError, ProgramLoadedError, SimulationEndedError
 from ..recorded import Recordings
 from ..targets import Target
-from ..timegrid import delay_steps, duration_steps, sampling_steps
+from ..timegrid import callback_step, delay_steps, duration_steps, sampling_steps
 from .chip import load_chip
 from .contract import kind_for
 from .mapping import Mapping, map_network
@@ -82,13 +82,13 @@ class HardwareTarget(Target):
         events = [[callback(self._runner.tick * self.dt), callback] for callback in callbacks]
         while self._runner.tick < stop:
             self._refuse_changes()
-            due = min([stop] + [duration_steps(e[0], self.dt) for e in events])
+            due = min([stop] + [callback_step(e[0], self.dt) for e in events])
             self._run_ticks(max(due, self._runner.tick + 1) - self._runner.tick)
             now = self._runner.tick * self.dt
             if on_time is not None:
                 on_time(now)
             for event in events:
-                if event[0] <= now + self.dt / 2:
+                if callback_step(event[0], self.dt) <= self._runner.tick:
                     event[0] = event[1](now)
 
     def _run_ticks(self, ticks):

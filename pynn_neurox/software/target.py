@@ -23,9 +23,10 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from ..description import NetworkDescription
+from ..errors import SimulationEndedError
 from ..recorded import Recordings
 from ..targets import Target
-from ..timegrid import duration_steps
+from ..timegrid import callback_step, duration_steps
 from .brian import b2
 from .codegen import choose_codegen_target
 from .injection import CurrentInjection
@@ -68,7 +69,8 @@ class Brian2Target(Target):
         objects (new cells, recording, spike times) end the Brian2 run and start another.
         """
         if self.closed:
-            raise RuntimeError("the simulation has ended: call setup() before running again")
+            raise SimulationEndedError("the simulation has ended: call setup() before running "
+                                       "again")
         stop = duration_steps(t_stop, self.dt)
         if stop <= self._steps:
             return
@@ -133,12 +135,10 @@ class Brian2Target(Target):
     def _call_back(self, t, events, on_time):
         """At the end of a step: call the callbacks that are due, then apply their changes.
 
-        A callback is due once its time is at most half a step past the step's end. This
-        rule is kept from before timegrid existed: timegrid.duration_steps treats times
-        between grid points differently, so swapping it in would move some callbacks.
+        A callback is due at the end of its step (timegrid.callback_step).
         """
         now = round(float(t[:]) * 1000.0 / self.dt) + 1
-        due = [event for event in events if event[0] <= (now + 0.5) * self.dt]
+        due = [event for event in events if callback_step(event[0], self.dt) <= now]
         if not due:
             return
         self._steps = now
