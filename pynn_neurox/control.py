@@ -2,7 +2,7 @@
 
 import os
 
-from pyNN import common
+from pyNN import common, errors
 from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMESTEP
 from pyNN.recording import get_io
 
@@ -69,7 +69,8 @@ def run_until(time_point, callbacks=None):
     if not state.initialized:
         raise RuntimeError("run() was called before setup()")
     if time_point - state.t < -state.dt / 2.0:
-        raise ValueError(f"Time {time_point:g} is in the past (current time {state.t:g})")
+        raise errors.InvalidParameterValueError(
+            f"Time {time_point:g} is in the past (current time {state.t:g})")
     state.run_until(time_point, callbacks or ())
     return state.t
 

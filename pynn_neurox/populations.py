@@ -7,6 +7,7 @@ from pyNN.standardmodels import StandardCellType
 
 from . import simulator
 from .checks import check_parameters
+from .errors import SimulationEndedError
 from .recording import Recorder
 
 
@@ -102,7 +103,8 @@ class Population(_ParameterAccess, common.Population):
     def _create_cells(self):
         state = simulator.state
         if state.target is not None and state.target.closed:
-            raise RuntimeError("the simulation has ended: call setup() before creating cells")
+            raise SimulationEndedError("the simulation has ended: call setup() before "
+                                       "creating cells")
         ids = np.arange(state.id_counter, state.id_counter + self.size)
         self.all_cells = np.array([simulator.ID(i) for i in ids], dtype=simulator.ID)
         self._mask_local = np.ones((self.size,), bool)

@@ -7,6 +7,8 @@ is large. `setup(codegen=...)` forces a choice.
 
 import logging
 
+from ..errors import SetupError
+
 logger = logging.getLogger(__name__)
 
 # neuron-steps plus a share of synapse-steps above which compiling pays off even cold
@@ -30,7 +32,7 @@ def estimated_work(network, steps):
 def choose_codegen_target(network, steps):
     choice = network.options.get("codegen", "auto")
     if choice not in ("auto", "numpy", "cython"):
-        raise ValueError(f"setup(codegen={choice!r}): use 'auto', 'numpy' or 'cython'")
+        raise SetupError(f"setup(codegen={choice!r}): use 'auto', 'numpy' or 'cython'")
     if choice == "auto":
         large = estimated_work(network, steps) > CYTHON_THRESHOLD
         choice = "cython" if large and _cython_works() else "numpy"

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import MappingError
 from ..timegrid import refractory_steps
 
 # PyNN names that are Brian2 unit names (cm, m) get other names in Brian2
@@ -423,7 +424,7 @@ def _receptor(name, psr):
                 f"d{b}/dt = -{b}/{name}_tau_rise/ms : 1\n{name}_norm : 1\n",
                 f"{g}*({name}_e_syn - v)",
                 f"{a}_post += {name}_norm_post*w_syn\n{b}_post += {name}_norm_post*w_syn")
-    raise ValueError(f"receptor '{name}': {kind} is not available on the brian2 target")
+    raise MappingError(f"receptor '{name}': {kind} is not available on the brian2 target")
 
 
 def _beta_normalisation(parameters, names):
@@ -450,7 +451,7 @@ def point_neuron_model(celltype):
     neuron = type(celltype.neuron).__name__
     membranes = {"LIF": _lif_membrane, "AdExp": _adexp_membrane}
     if neuron not in membranes:
-        raise ValueError(f"PointNeuron with a {neuron} neuron is not available on the brian2 "
+        raise MappingError(f"PointNeuron with a {neuron} neuron is not available on the brian2 "
                          "target")
     return _integrated(
         membranes[neuron](synaptic), equations, receptors,
