@@ -37,6 +37,10 @@ def decay(x, factor, bits):
     return np.sign(x) * ((np.abs(x) * factor) >> bits)
 
 
+def _joined(parts):
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
 class LoihiEmulator(ChipEmulator):
     """A Loihi program run tick by tick. With learning, host spikes are handed over one
     tick ahead (their traces fall in the tick before their label)."""
@@ -142,6 +146,5 @@ class LoihiEmulator(ChipEmulator):
                 traced = due
         self.tick += ticks
         self._counters["spikes"] += sum(s.size for s in spike_neurons)
-        cat = (lambda parts: np.concatenate(parts) if parts else np.zeros(0, np.int64))
         rows = np.array(samples).reshape(len(samples), -1) if record is not None else None
-        return cat(spike_ticks), cat(spike_neurons), rows
+        return _joined(spike_ticks), _joined(spike_neurons), rows

@@ -4,7 +4,8 @@ mantissa and exponent (hardware_facts.md §2).
 How a cell maps (v is measured from v_reset, in units of `v_unit` mV, so the chip's
 reset to 0 is exact):
 - decay_v = round(D (1 - exp(-dt/tau_m))); decay_u = round(D - 1 - D exp(-dt/tau_syn))
-  with D = 2**decay_bits (the current decays with offset 1); the report gives the time constants these decays
+  with D = 2**decay_bits (the current decays with offset 1); the report gives the time
+  constants these decays
   really have beside the requested ones;
 - the resting potential and i_offset become the bias, chosen so that v settles where
   the cell would;
@@ -79,6 +80,12 @@ def effective_tau(factor, dt):
     """The time constant a per-tick decay factor amounts to."""
     with np.errstate(divide="ignore"):
         return np.where(factor > 0, -dt / np.log(np.where(factor > 0, factor, 0.5)), 0.0)
+
+
+def _largest_relative_error(want, got):
+    if not np.size(want):
+        return 0.0
+    return float(np.max(np.abs(got - want) / np.maximum(np.abs(want), 1e-12)))
 
 
 def _mantissa_exponent(values, mantissa_max, exponent_max):
@@ -203,8 +210,7 @@ class LoihiQuantizer(Quantizer):
                      "mV/tick"))
         q.parameters = [ParameterRow(name=name, unit=unit, requested=float(np.mean(want)),
                                      effective=float(np.mean(got)),
-                                     max_relative_error=float(np.max(np.abs(got - want) / np.maximum(
-                                         np.abs(want), 1e-12))) if np.size(want) else 0.0)
+                                     max_relative_error=_largest_relative_error(want, got))
                         for name, want, got, unit in rows]
         q.approximations = [
             "v is measured from v_reset in units of %.3g uV; the chip fires when v exceeds "
@@ -248,7 +254,8 @@ class LoihiQuantizer(Quantizer):
             v_initial=np.rint(v0).astype(np.int64), v_unit=1.0,
             v_origin=np.zeros(description.size), vmin=F.vmin, vmax=F.vmax,
             input_per_unit={r: np.ones(description.size) for r in description.receptor_types},
-            native=True, instant=True, approximations=["native type: the chip's own integer parameters, no conversion"])
+            native=True, instant=True,
+            approximations=["native type: the chip's own integer parameters, no conversion"])
 
     # --- projections -------------------------------------------------------------
 
@@ -291,7 +298,8 @@ class LoihiQuantizer(Quantizer):
             index=description.index, label=description.label, pre=description.pre,
             post=description.post, sources=description.sources, targets=description.targets,
             channel=post.channel_of[description.receptor_type], weight=weight, delay=delay,
-            chip_per_pynn=per_unit[description.targets], receptor=description.receptor_type, exponent=exponent, errors=errors,
+            chip_per_pynn=per_unit[description.targets], receptor=description.receptor_type,
+            exponent=exponent, errors=errors,
             learning=rule, learning_report=report, mantissa=mantissa if plastic else None)
 
     def _one_factor(self, per_unit, targets, where):
@@ -315,7 +323,8 @@ class LoihiQuantizer(Quantizer):
     def _weights(self, wanted, where, bounds=(), lowest=0):
         """Mantissas (8 bits) with the smallest exponent from `lowest` that holds the
         weights and the learning rule's `bounds`; the chip adds floor(mantissa *
-        2**(offset + exponent) / 64) * 64 (brian2-loihi's actual weight, offset 6). Exponents below 0 do
+        2**(offset + exponent) / 64) * 64 (brian2-loihi's actual weight, offset 6).
+        Exponents below 0 do
         not make that finer, but give learning finer mantissa steps: plastic projections
         start from the chip's lowest, with mantissas that are whole multiples of 64."""
         low, high = self._sign_mode(wanted, bounds)
