@@ -182,7 +182,9 @@ def _kernel_sums(x, nx, y, ny, tau):
     valid = np.take_along_axis(valid, order, axis=1)
     carry_x, carry_y = np.zeros(n), np.zeros(n)
     xx, yy, xy = nx.astype(float), ny.astype(float), np.zeros(n)
-    previous = np.where(valid[:, 0], times[:, 0], 0.0)
+    # the carries are zero until a neuron's first spike, so any start will do: one that
+    # needs no spike, as neither run may have any
+    previous = np.zeros(n)
     for k in range(times.shape[1]):
         live = valid[:, k]
         now = np.where(live, times[:, k], previous)
