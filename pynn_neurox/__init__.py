@@ -24,6 +24,7 @@ from .control import (  # noqa: F401
     setup, end, run, run_until, run_for, reset, initialize, get_current_time,
     get_time_step, get_min_delay, get_max_delay, num_processes, rank, get_mapping)
 from .procedural_api import create, connect, set, record, record_v, record_gsyn  # noqa: F401
+from .nir import export_nir  # noqa: F401
 
 Projection._static_synapse_class = StaticSynapse
 
