@@ -12,7 +12,10 @@ import numpy as np
 
 from ..errors import ChipLimitError, MappingError, SetupError
 
-LOSSY_STEPS = ("clip_weights", "clip_delays")
+# approximate: a form the chip lacks replaced by the nearest it has (TrueNorth: an
+# exponential PSC as a one-tick current with its charge); each use is listed in the report
+# prune_cams: DYNAP-SE2's fan-in beyond its CAM entries, the smallest weights' entries dropped
+LOSSY_STEPS = ("clip_weights", "clip_delays", "approximate", "prune_cams")
 
 
 def allowed_steps(network):

@@ -55,6 +55,7 @@ def _report(kind: ChipKind, network: NetworkDescription, quantized: QuantizedNet
             if q.errors.get(key):
                 report.lossy_steps.append(f"{step}: {q.errors[key]} value(s) of projection "
                                           f"'{q.label}'")
+    report.lossy_steps.extend(quantized.lossy_steps)
     for index, source in inputs.items():
         report.inputs.append(InputRow(label=labels[index], note=source.note))
     return report
