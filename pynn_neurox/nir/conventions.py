@@ -38,8 +38,9 @@ def load_nir():
     return nir
 
 
-def warn(message):
-    warnings.warn(message, NIRWarning, stacklevel=3)
+def warn(message, stacklevel=3):
+    """A NIRWarning, shown at the user's call (`stacklevel` counts from here)."""
+    warnings.warn(message, NIRWarning, stacklevel=stacklevel)
 
 
 def scalar_or_array(values):

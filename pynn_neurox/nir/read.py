@@ -183,7 +183,7 @@ class _Reader:
                 f"delays shorter than one time step ({self.dt:g} ms) raised to one step: "
                 + ", ".join(sorted(set(self.short_delays))))
         if self.notes:
-            warn("reading the NIR graph: " + "; ".join(self.notes))
+            warn("reading the NIR graph: " + "; ".join(self.notes), stacklevel=4)
         return network
 
     def _filters(self):
@@ -460,6 +460,8 @@ class _Reader:
             tau_m = tau * self.ms
             cell.update(tau_m=tau_m, cm=tau_m / r, v_rest=per_cell(node.v_leak, "v_leak"))
             jump = r * self.area / tau
+        # NIR has no initial state: v starts at v_leak (IF: at v_reset), currents at 0
+        initial["v"] = cell["v_rest"].copy() if kind != "IF" else cell["v_reset"].copy()
         receptors = {}
         if kind == "CubaLIF":
             tau_syn = per_cell(node.tau_syn, "tau_syn")
@@ -508,7 +510,7 @@ class _Reader:
             self.notes.append(f"'{name}' was a {original}, written as a current-based "
                               f"cell; it runs as one")
         cell["i_offset"] = i_offset
-        initial = {k: v for k, v in initial.items() if np.any(v != 0) or k == "v"}
+        initial = {k: v for k, v in initial.items() if k == "v" or np.any(v != 0)}
         if kind == "CubaLIF" or filters:
             return sim.IF_curr_exp(**cell), initial
         return sim.IF_curr_delta(**cell), initial
