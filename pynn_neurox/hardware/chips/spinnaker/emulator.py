@@ -1,0 +1,312 @@
+"""The SpiNNaker emulator: sPyNNaker's timer tick on every core at once, in its words.
+
+Per tick k (sPyNNaker 6.0-era neural_modelling/src/neuron: c_main.c timer_callback,
+synapses.c synapses_do_timestep_update, neuron_impl_standard.h
+neuron_impl_do_timestep_update):
+1. the ring buffer's slot k (mod 16) is turned into inputs, input = entry << left shift
+   (synapse_row.h synapses_convert_weight_to_input), added to each neuron's synaptic
+   state (exponential: isyn += decay_s1615(input, init); alpha: add_input_alpha; delta:
+   isyn += input), and cleared;
+2. each neuron: its synaptic inputs (conductances >> 10, times (E_rev - V)), the model's
+   update (LIF: if refract_timer <= 0, alpha = I R + V_rest and V = alpha - exp_TC
+   (alpha - V), else refract_timer -= 1 (neuron_model_lif_impl.c); Izhikevich: one RK2
+   midpoint step (neuron_model_izh_impl.c)); V >= V_thresh fires (threshold_type_static):
+   V = V_reset, refract_timer = T_refract; then the synapses are shaped (decay);
+3. the spikes of tick k are processed: each source's rows of stage 0 put their 16-bit
+   weights into slot k + d (saturating at 0xFFFF, counted: synapses.c
+   process_fixed_synapses); rows of a later stage are re-sent by the delay extension 16 s
+   ticks later (delay_extension.c background_callback) and processed then; plastic rows
+   first update their weights (stdp.py).
+A host spike labelled s (time s dt) is a spike of tick s - 1, as a neuron's spike of the
+same time: sPyNNaker sends a SpikeSourceArray spike at t in the tick whose time is t and
+stamps a neuron's spike of tick k with k dt; this framework stamps it (k + 1) dt (NEST),
+so both keep their relative timing. v is sampled before the tick's update (sPyNNaker
+records V there too). A spike sent in tick k is taken to reach its targets' rows in tick
+k, after their neuron update (the chip's packets arrive within the tick).
+"""
+
+from typing import Optional
+
+import numpy as np
+
+from ...contract import ChipEmulator
+from ...quantize import QuantizedProjection
+from .fixed import FixedPoint
+from .formats import SpiNNakerFormats
+from .program import SpiNNakerProgram
+from .stdp import PlasticState
+
+
+def _ranges(starts, stops):
+    """The concatenated ranges starts[i]:stops[i]."""
+    lengths = stops - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, np.int64)
+    return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+
+
+class SpiNNakerEmulator(ChipEmulator):
+    def __init__(self, program: SpiNNakerProgram, formats: SpiNNakerFormats,
+                 seed: Optional[int]):
+        self.program = p = program
+        self.formats = formats
+        self.fx = fx = FixedPoint(formats)
+        n = p.neurons
+        self.tick = 0
+        self.voltage = np.zeros(n, fx.word)
+        self.refract = np.zeros(n, np.int64)
+        self.state = []
+        for g in p.groups:
+            self.voltage[g.start:g.stop] = g.words["v"]
+            self.state.append(self._initial_state(g))
+        self.slots = formats.native_delay_max
+        self.slot_mask = self.slots - 1
+        self.ring = np.zeros((self.slots, p.types * n), np.int64)
+        self.weight_max = formats.weight_max
+        self.pending = {}  # tick -> rows re-sent by delay extensions then
+        self.learning = PlasticState(p, formats) if p.rules else None
+        self._counters = dict(spikes=0, synaptic_events=0, ring_buffer_saturations=0,
+                              plastic_saturations=0, delay_extension_spikes=0)
+        # constants of the C source, as GCC converts them (truncation)
+        self.one = fx.one
+        self.izh = dict(c140=fx.literal(140.0), c5=fx.literal(5.0), c004=fx.literal(0.04),
+                        offset=fx.literal(formats.izhikevich_threshold_offset))
+
+    def _initial_state(self, g):
+        n = g.stop - g.start
+        zeros = np.zeros((self.program.types, n), self.fx.word)
+        if g.kernel == "alpha":
+            return dict(lin=zeros.copy(), exp=zeros.copy(), q=zeros.copy())
+        if g.kernel == "izh":
+            return dict(isyn=zeros, u=g.words["u"].astype(self.fx.word),
+                        h=g.words["h"].astype(self.fx.word))
+        return dict(isyn=zeros)
+
+    @property
+    def counters(self) -> dict:
+        return dict(self._counters)
+
+    def v(self, neurons):
+        return self.voltage[neurons]
+
+    def weights(self, projection: QuantizedProjection):
+        positions = self.program.synapse_index[projection.index]
+        held = self.program.weight[positions].copy()
+        if self.learning is not None:
+            local = self.program.plastic_position[positions]
+            learned = local >= 0
+            held[learned] = self.learning.weight[local[learned]]
+        return held
+
+    # --- delivery --------------------------------------------------------------------
+
+    def _send(self, axons, time):
+        """Spikes of `axons` sent at `time`: their stage-0 rows now, the rest later."""
+        p = self.program
+        if not axons.size:
+            return
+        rows = _ranges(p.axon_row_start[axons], p.axon_row_start[axons + 1])
+        stage = p.row_stage[rows]
+        later = stage > 0
+        if later.any():
+            due = time + (stage[later] << self.formats.delay_bits)
+            for t, row in zip(due.tolist(), rows[later].tolist()):
+                self.pending.setdefault(t, []).append(row)
+            self._counters["delay_extension_spikes"] += int(np.count_nonzero(later))
+            rows = rows[~later]
+        self._process(rows, time)
+
+    def _process(self, rows, time):
+        """Synaptic rows processed at `time` (each entry one spike)."""
+        if not rows.size:
+            return
+        p = self.program
+        if self.learning is None or not p.row_plastic[rows].any():
+            positions = _ranges(p.row_start[rows], p.row_start[rows + 1])
+            self._deposit(positions, time, p.weight[positions],
+                          np.zeros(positions.size, bool))
+            return
+        parts, weights, plastic = [], [], []
+        for row in rows.tolist():
+            positions = np.arange(p.row_start[row], p.row_start[row + 1])
+            mine = p.is_plastic[positions]
+            w = p.weight[positions].copy()
+            if mine.any():
+                w[mine] = self.learning.process_row(row, max(time, 0), positions[mine])
+            order = np.concatenate([np.flatnonzero(mine), np.flatnonzero(~mine)])
+            parts.append(positions[order])
+            weights.append(w[order])
+            plastic.append(mine[order])
+        self._deposit(np.concatenate(parts), time, np.concatenate(weights),
+                      np.concatenate(plastic))
+
+    def _deposit(self, positions, time, weights, plastic):
+        """Add the weights of synapses `positions` into the ring buffer at time + delay,
+        each entry saturating at 0xFFFF; a saturation is counted per addition."""
+        p = self.program
+        n = p.neurons
+        self._counters["synaptic_events"] += int(positions.size)
+        slot = (time + p.delay[positions]) & self.slot_mask
+        index = p.stype[positions] * n + p.target[positions]
+        present = np.flatnonzero(np.bincount(slot, minlength=self.slots))
+        for s in present.tolist():
+            mine = slot == s if present.size > 1 else slice(None)
+            idx, w = index[mine], weights[mine]
+            view = self.ring[s]
+            sums = np.bincount(idx, w, minlength=view.size).astype(np.int64)
+            total = view + sums
+            over = np.flatnonzero(total > self.weight_max)
+            if over.size:
+                self._saturate(view, over, idx, w, plastic[mine])
+                total[over] = self.weight_max
+            view[:] = total
+
+    def _saturate(self, view, entries, idx, w, plastic):
+        """Count saturations of `entries` in processing order (synapses.c: acc = entry +
+        w; if bit 16 is set, acc = 0xFFFF and the count goes up)."""
+        top = self.weight_max
+        for e in entries.tolist():
+            acc = int(view[e])
+            events = np.flatnonzero(idx == e)
+            for w_k, plastic_k in zip(w[events].tolist(), plastic[events].tolist()):
+                acc += int(w_k)
+                if acc > top:
+                    acc = top
+                    key = "plastic_saturations" if plastic_k else "ring_buffer_saturations"
+                    self._counters[key] += 1
+
+    # --- the tick ----------------------------------------------------------------------
+
+    def _transfer(self, k):
+        """Slot k of the ring buffer as inputs (types x neurons, raw s16.15), cleared."""
+        p = self.program
+        entries = self.ring[k & self.slot_mask].reshape(p.types, p.neurons)
+        inputs = (entries << p.shift).astype(self.fx.word)
+        self.ring[k & self.slot_mask] = 0
+        return inputs
+
+    def run(self, ticks, labels, inputs, record=None, sample_every=1):
+        p = self.program
+        spike_ticks, spike_neurons, samples = [], [], []
+        first = np.searchsorted(labels, self.tick)
+        for k in range(self.tick, self.tick + ticks):
+            last = np.searchsorted(labels, k, side="right")
+            if last > first:
+                # host spikes labelled k: spikes of tick k - 1
+                self._send(np.asarray(inputs[first:last], np.int64), k - 1)
+                first = last
+            if record is not None and k % sample_every == 0:
+                samples.append(self.voltage[record].copy())
+            synaptic = self._transfer(k)
+            fired = []
+            for g, state in zip(p.groups, self.state):
+                spiked = self._update(g, state, synaptic[:, g.start:g.stop])
+                if spiked.size:
+                    fired.append(spiked + g.start)
+            spiked = np.concatenate(fired) if fired else np.zeros(0, np.int64)
+            if spiked.size:
+                spike_ticks.append(np.full(spiked.size, k))
+                spike_neurons.append(spiked)
+                if self.learning is not None:
+                    self.learning.post_spikes(k, spiked)
+                self._send(spiked, k)
+            due = self.pending.pop(k, None)
+            if due is not None:
+                self._process(np.asarray(due, np.int64), k)
+        self.tick += ticks
+        self._counters["spikes"] += sum(s.size for s in spike_neurons)
+        rows = np.array(samples).reshape(len(samples), -1) if record is not None else None
+        joined = (np.concatenate(spike_ticks) if spike_ticks else np.zeros(0, np.int64),
+                  np.concatenate(spike_neurons) if spike_neurons else np.zeros(0, np.int64))
+        return joined[0], joined[1], rows
+
+    # --- the neuron kernels --------------------------------------------------------------
+
+    def _update(self, g, state, synaptic):
+        """One tick of group `g`; returns the indices (in the group) that fired."""
+        fx, w = self.fx, g.words
+        s = slice(g.start, g.stop)
+        v = self.voltage[s]
+        if g.kernel == "alpha":
+            current = self._alpha_inputs(w, state, synaptic)
+        elif g.kernel == "delta":
+            state["isyn"] += synaptic
+            current = fx.mul(state["isyn"], w["scale"])
+        else:
+            state["isyn"] += fx.decay(synaptic, w["init"])
+            current = state["isyn"]
+        if g.kernel == "cond":
+            g_syn = current >> self.formats.conductance_input_shift
+            exc = fx.mul(g_syn[0], w["e_rev"][0] - v)
+            inh = fx.mul(-g_syn[1], w["e_rev"][1] - v)
+        else:
+            exc, inh = current[0], current[1]
+        drive = exc - inh + w["i_offset"].astype(fx.word)
+        if g.kernel == "izh":
+            spiked = self._izhikevich(g, state, v, drive)
+        else:
+            spiked = self._lif(g, v, drive)
+        # shape the synaptic state for the next tick
+        if g.kernel == "alpha":
+            state["lin"] += fx.mul(state["q"], w["dt_tau2"])
+            state["exp"] = fx.decay(state["exp"], w["decay"])
+        elif g.kernel == "delta":
+            state["isyn"][:] = 0
+        else:
+            state["isyn"] = fx.decay(state["isyn"], w["decay"])
+        return spiked
+
+    def _alpha_inputs(self, w, state, synaptic):
+        """synapse_types_alpha_impl.h: add_input_alpha for inputs above zero, then the
+        current lin * exp."""
+        fx = self.fx
+        arriving = synaptic > 0
+        if arriving.any():
+            exp = fx.decay(state["exp"], w["decay"]) + self.one
+            scaled = fx.mul(synaptic, w["dt_tau2"])
+            lin = fx.mul(state["lin"] + scaled, self.one - fx.div(self.one, np.where(
+                arriving, exp, self.one)))
+            state["q"] = np.where(arriving, synaptic, state["q"]).astype(fx.word)
+            state["exp"] = np.where(arriving, exp, state["exp"]).astype(fx.word)
+            state["lin"] = np.where(arriving, lin, state["lin"]).astype(fx.word)
+        return fx.mul(state["lin"], state["exp"])
+
+    def _lif(self, g, v, drive):
+        fx, w = self.fx, g.words
+        s = slice(g.start, g.stop)
+        refract = self.refract[s]
+        free = refract <= 0
+        alpha = fx.mul(drive, w["r"]) + w["v_rest"].astype(fx.word)
+        new = alpha - fx.mul(w["exp_tc"], alpha - v)
+        v = np.where(free, new, v).astype(fx.word)
+        refract = np.where(free, refract, refract - 1)
+        spiked = np.flatnonzero(v >= w["v_thresh"])
+        if spiked.size:
+            v[spiked] = w["v_reset"][spiked]
+            refract[spiked] = w["t_refract"][spiked]
+        self.voltage[s] = v
+        self.refract[s] = refract
+        return spiked
+
+    def _izhikevich(self, g, state, v, drive):
+        """neuron_model_izh_impl.c _rk2_kernel_midpoint, evaluated left to right."""
+        fx, w, c = self.fx, g.words, self.izh
+        s = slice(g.start, g.stop)
+        mul = fx.mul
+        a, b, h, u = w["a"], w["b"], state["h"], state["u"]
+        pre = (c["c140"] + drive).astype(fx.word) - u
+        alpha = pre + mul(c["c5"] + mul(c["c004"], v), v)
+        eta = v + (mul(h, alpha) >> 1)
+        beta = mul(mul(h, mul(b, v) - u), a) >> 1
+        new_v = v + mul(h, pre - beta + mul(c["c5"] + mul(c["c004"], eta), eta))
+        new_u = u + mul(mul(a, h), -u - beta + mul(b, eta))
+        h = np.broadcast_to(w["h"], h.shape).astype(fx.word).copy()
+        spiked = np.flatnonzero(new_v >= w["v_thresh"])
+        if spiked.size:
+            new_v[spiked] = w["c"][spiked]
+            new_u[spiked] += w["d"][spiked].astype(fx.word)
+            h[spiked] = mul(w["h"][spiked], c["offset"])
+        self.voltage[s] = new_v
+        state["u"], state["h"] = new_u.astype(fx.word), h
+        return spiked
