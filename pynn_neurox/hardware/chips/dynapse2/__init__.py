@@ -4,6 +4,7 @@ synapse types, emulated as rockpool's DynapSim equations with per-neuron mismatc
 (docs/chips/dynapse2.md)."""
 
 from dataclasses import dataclass
+from typing import Optional
 
 from ...contract import Accepts, ChipKind, QuantizedNetwork, register_kind
 from .allocate import GroupAllocator
@@ -19,6 +20,7 @@ class DynapSE2Network(QuantizedNetwork):
     """The quantized network, the mismatch's relative sigma and the integration step."""
 
     mismatch: float = 0.0
+    mismatch_seed: Optional[int] = None  # setup(mismatch_seed=...): else the network's seed
     dt: float = 1.0  # ms
 
 
@@ -38,6 +40,7 @@ class DynapSE2Kind(ChipKind):
                        for q in network.projections]
         quantized = DynapSE2Network(populations, projections,
                                     mismatch=mismatch_sigma(network.options, self.formats),
+                                    mismatch_seed=network.options.get("mismatch_seed"),
                                     dt=network.timestep)
         # the report lists the lossy steps taken (mapping.py reads quantized.lossy_steps)
         quantized.lossy_steps = [

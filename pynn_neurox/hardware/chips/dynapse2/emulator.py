@@ -53,6 +53,8 @@ def draw_parameters(program: DynapSE2Program, formats: DynapSE2Formats, seed):
     for name in _CONSTANTS:
         values[name] = np.full(n, constants[name])
     sigma = program.mismatch
+    if program.mismatch_seed is not None:
+        seed = program.mismatch_seed
     if sigma > 0:
         rng = np.random.default_rng([0 if seed is None else int(seed), n])
         for name in sorted(values):

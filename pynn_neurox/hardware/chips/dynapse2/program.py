@@ -8,6 +8,7 @@ less one (a spike labelled s arrives in tick s + that).
 """
 
 from dataclasses import dataclass, field
+from typing import Optional
 
 import numpy as np
 
@@ -34,6 +35,7 @@ class DynapSE2Program:
     synapse_index: dict = field(default_factory=dict)
     mismatch: float = 0.0  # relative sigma of every parameter, per neuron
     dt: float = 1.0  # ms, the integration step
+    mismatch_seed: Optional[int] = None  # the mismatch's own seed, else the network's
 
     @property
     def neurons(self):
@@ -113,4 +115,5 @@ def build_program(network, quantized, placement) -> DynapSE2Program:
         neuron_offset=neuron_offset, input_offset=input_offset,
         synapse_index={q.index: position[a:b] for q, a, b in zip(projections, starts,
                                                                    starts[1:])},
-        mismatch=quantized.mismatch, dt=quantized.dt)
+        mismatch=quantized.mismatch, dt=quantized.dt,
+        mismatch_seed=quantized.mismatch_seed)
