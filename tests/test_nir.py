@@ -353,11 +353,10 @@ def test_refractory_period_goes_to_metadata_with_a_warning_and_is_read_back(tmp_
 
 def test_graph_exported_by_snntorch_reads_and_runs():
     """tests/nir_data/snntorch_synaptic.nir was written by snnTorch 1.0's export_to_nir
-    (Linear(8->5) -> Synaptic -> Linear(5->3) -> Leaky, dt 1e-4 s; scripts and the spikes
-    snnTorch computed in its metadata, see docs/nir.md)."""
+    (Linear(8->5) -> Synaptic -> Linear(5->3) -> Leaky, a step of 1e-4 s) by
+    tests/nir_data/make_snntorch_graph.py, with the spikes snnTorch computed for the same
+    input raster beside the graph; read with spike_area = that step (docs/nir.md)."""
     path = DATA / "snntorch_synaptic.nir"
-    if not path.exists():
-        pytest.skip("no snnTorch graph in tests/nir_data")
     with h5py.File(path) as f:
         reference = {k: f["reference"][k][()] for k in f["reference"]}
     graph = nir.read(path)
@@ -371,8 +370,11 @@ def test_graph_exported_by_snntorch_reads_and_runs():
     (population,) = network.outputs.values()
     got = np.bincount([c for c, _ in spikes(population)], minlength=population.size)
     expected = reference["output"].sum(axis=0)
-    assert expected.sum() > 10
-    assert np.abs(got - expected).sum() <= 0.2 * expected.sum()
+    # snnTorch steps v <- beta v + I with beta = 1 - dt/tau, the exact decay is
+    # exp(-dt/tau), a little slower (0.905 for 0.9): measured 103, 67, 89 spikes against
+    # snnTorch's 87, 59, 74; NIR's Dirac reading (spike_area=1) fires every step (398)
+    assert expected.sum() > 100
+    assert got == pytest.approx(expected, rel=0.25)
 
 
 # --- chips and the comparison -----------------------------------------------------------
