@@ -42,6 +42,8 @@ from ...quantize import weight_errors
 _PACKING_ROUNDS = 50
 # alternating refinement of one core's axon types: at most this many passes
 _REFINE_ROUNDS = 16
+# an axon's signature (its mean wanted weight, chip units) is rounded to these decimals
+_SIGNATURE_DECIMALS = 9
 
 
 @dataclass
@@ -316,8 +318,9 @@ class LayoutBuilder:
         if not axons:
             return types
         count = np.bincount(self.synapse_axon, minlength=axons)
-        signature = np.bincount(self.synapse_axon, self.wanted, minlength=axons) \
-            / np.maximum(count, 1)
+        # rounded, so that a mean of equal values equals them
+        signature = np.round(np.bincount(self.synapse_axon, self.wanted, minlength=axons)
+                             / np.maximum(count, 1), _SIGNATURE_DECIMALS)
         # distinct (core, signature) pairs, in order; each core's rank of its signatures
         order = np.lexsort((signature, self.axon_core))
         core_s, sig_s = self.axon_core[order], signature[order]
