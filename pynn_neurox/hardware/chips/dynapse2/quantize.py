@@ -18,11 +18,15 @@ mode, an approximation (docs/chips/dynapse2.md):
   of dt / FAST_SYNAPSE, so that an input acts within the tick it arrives in;
 - weights: a synapse of PyNN weight w is k = round(|w| / w_base) CAM entries of its type;
   w_base (one per population and type, the chip's weight current Iw of that type) is the
-  finest for which every neuron's entries fit its CAMs; one entry's current is set so
+  finest for which every neuron's entries fit its CAMs while the weights rounded to no
+  entry carry at most LOST_TO_ZERO of the type's summed weight (else the smallest weight,
+  and the fan-in is refused or pruned); one entry's current is set so
   that the PSC it makes moves v by w_base (delta) or starts at w_base nA (exp), at the
   membrane gain of the potential CALIBRATION of the way to threshold.
 Delays: a spike of tick k through a delay of D ticks arrives in tick k + D (a host
-spike at time s dt in tick s - 1 + D), where NEST's delivery puts it.
+spike at time s dt in tick s - 1 + D) and acts on v in that tick, where NEST's delivery
+onto a delta synapse puts it; onto IF_curr_exp one tick later (NEST's exponential current
+jumps at the end of the arrival step and acts on v from the next).
 """
 
 from dataclasses import dataclass, field
@@ -40,6 +44,9 @@ from .formats import SYNAPSE_TYPES
 THRESHOLD = 3.0  # Ispkthr = Io (1 + THRESHOLD): low, where the positive feedback is weak
 CALIBRATION = 0.1  # the membrane gain of weights is taken this far from reset to threshold
 FAST_SYNAPSE = 8.0  # IF_curr_delta: tau_syn = dt / FAST_SYNAPSE
+# base weights are refused when the weights they round to no CAM entry carry more than
+# this share of their synapse type's summed weight (then the smallest weight is the base)
+LOST_TO_ZERO = 0.1
 
 # the bias currents of a neuron, in the order of the program's arrays
 NEURON_BIASES = ("Idc", "If_nmda", "Igain_ahp", "Igain_mem", "Ipulse_ahp", "Ipulse", "Iref",
@@ -60,6 +67,9 @@ class DynapSE2Cells(QuantizedCells):
     v_initial: np.ndarray  # Imem (A) per cell at the start
     # receptor type -> the PyNN weight one CAM entry stands for (w_base)
     base_weight: dict = field(default_factory=dict)
+    # inputs act on v in the tick they arrive in (delta synapses and the native type);
+    # an exponential PSC acts from the next, as NEST's current jumps at the step's end
+    instant: bool = True
     pruned: int = 0  # CAM entries pruned (allow=["prune_cams"])
     pruned_synapses: int = 0
 
@@ -147,7 +157,8 @@ class DynapSE2Quantizer(Quantizer):
         cells = DynapSE2Cells(
             index=description.index, label=description.label, size=description.size,
             v_origin=np.full(description.size, p["v_reset"]), v_unit=float(v_unit),
-            biases=biases, type_of=dict(_STANDARD_TYPE_OF), v_initial=v_initial)
+            biases=biases, type_of=dict(_STANDARD_TYPE_OF), v_initial=v_initial,
+            instant=delta)
         cells.parameters = self._rows(p, biases, taus, delta, t_ref, lift, steps)
         cells.approximations = [
             "v is the membrane current Imem in current mode: v_reset at the floor Io, "
@@ -287,7 +298,8 @@ class DynapSE2Quantizer(Quantizer):
 
     def _base_weights(self, cells, incoming, magnitude, types, largest):
         """The finest base weights (largest / kmax, one kmax for every type) whose CAM
-        entries fit every neuron; with none, one entry for the smallest weight."""
+        entries fit every neuron without rounding a synapse to no entry; with none, one
+        entry for the smallest weight (and _fit refuses or prunes)."""
         cams = self.formats.cams_per_neuron
 
         def entries_for(kmax):
@@ -298,14 +310,31 @@ class DynapSE2Quantizer(Quantizer):
         def fits(kmax):
             return self._fan_in(cells, incoming, entries_for(kmax)[1]).max(initial=0) <= cams
 
-        if not incoming or fits(cams):
+        def keeps_all(entries):
+            """Weights rounded to no entry carry at most LOST_TO_ZERO of their type's sum."""
+            lost, weight = {}, {}
+            for q in incoming:
+                t = types[q.index]
+                lost[t] = lost.get(t, 0.0) + magnitude[q.index][entries[q.index] == 0].sum()
+                weight[t] = weight.get(t, 0.0) + magnitude[q.index].sum()
+            return all(lost[t] <= LOST_TO_ZERO * weight[t] for t in lost)
+
+        if not incoming:
             return entries_for(cams)
-        if fits(1):
+        if fits(cams):
+            kmax = cams
+        elif fits(1):
             low, high = 1, cams  # low fits, high does not
             while high - low > 1:
                 middle = (low + high) // 2
                 low, high = (middle, high) if fits(middle) else (low, middle)
-            return entries_for(low)
+            kmax = low
+        else:
+            kmax = None
+        if kmax is not None:
+            base, entries = entries_for(kmax)
+            if keeps_all(entries):
+                return base, entries
         # nothing fits: keep every synapse at least one entry; _fit refuses or prunes
         smallest = {}
         for q in incoming:
@@ -370,6 +399,6 @@ class DynapSE2Quantizer(Quantizer):
             index=description.index, label=description.label, pre=description.pre,
             post=description.post, sources=description.sources, targets=description.targets,
             channel=SYNAPSE_TYPES.index(post.type_of[description.receptor_type]),
-            weight=k, delay=np.maximum(ticks - 1, 0).astype(np.int64),
+            weight=k, delay=np.maximum(ticks - int(post.instant), 0).astype(np.int64),
             chip_per_pynn=np.full(k.size, sign / base), receptor=description.receptor_type,
             errors=errors)
