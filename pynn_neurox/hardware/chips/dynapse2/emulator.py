@@ -113,6 +113,9 @@ class DynapSE2Emulator(ChipEmulator):
         self.spiked = np.zeros(n)
         self.ring_size = int(p.delay.max(initial=0)) + 2
         self.ring = np.zeros((self.ring_size, len(SYNAPSE_TYPES), n))
+        # each synapse's cell of the ring for a label of 0: delay, type, target
+        self._slot = len(SYNAPSE_TYPES) * n
+        self._cell = (p.delay * len(SYNAPSE_TYPES) + p.synapse_type) * n + p.target
         self._counters = dict(spikes=0, cam_events=0)
         self.input_lookahead = 0
 
@@ -140,10 +143,18 @@ class DynapSE2Emulator(ChipEmulator):
         if total == 0:
             return
         index = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-        slot = (np.repeat(labels, lengths) + p.delay[index]) % self.ring_size
-        flat = (slot * len(SYNAPSE_TYPES) + p.synapse_type[index]) * p.neurons + p.target[index]
-        np.add.at(self.ring.reshape(-1), flat, p.entries[index])
-        self._counters["cam_events"] += int(p.entries[index].sum())
+        cells = self.ring.size
+        flat = self._cell[index]
+        if labels.size and labels[0] == labels[-1]:  # one label (a tick's spikes)
+            flat += int(labels[0]) * self._slot
+        else:
+            flat += np.repeat(labels, lengths) * self._slot
+        flat %= cells
+        entries = p.entries[index]
+        # np.add.at is slow on many synapses; bincount sums the entries per ring cell
+        ring = self.ring.reshape(-1)
+        ring += np.bincount(flat, entries, minlength=cells)
+        self._counters["cam_events"] += int(entries.sum())
 
     def run(self, ticks, labels, inputs, record=None, sample_every=1):
         dt = self.dt
