@@ -255,6 +255,20 @@ def test_conv2d_is_flattened_into_its_exact_matrix():
     assert weights.T == pytest.approx(matrix * 0.01 * 1.0 / 0.01)
 
 
+def test_an_if_node_integrates_without_leak():
+    graph = nir.NIRGraph.from_list(nir.Input(input_type=np.array([1])),
+                                   nir.Linear(weight=np.array([[0.3]])),
+                                   nir.IF(r=np.array([1.0]), v_threshold=np.array([1.0]),
+                                          v_reset=np.array([0.0])))
+    sim.setup(timestep=1.0)
+    with pytest.warns(NIRWarning, match=r"'if' \(IF\) runs as an IF_curr_delta"):
+        network = neurox_nir.read(graph, inputs={"input": [[1.0, 10.0, 50.0, 90.0, 95.0]]})
+    network.populations["if"].record("spikes")
+    sim.run(100.0)
+    # four jumps of r W = 0.3 pass the threshold 1 at the fourth, 80 ms after the first
+    assert spikes(network.populations["if"]) == [(0, 91.0)]
+
+
 # --- refusals -------------------------------------------------------------------------
 
 def test_a_conv2d_whose_input_shape_is_unknown_is_refused():
@@ -399,6 +413,18 @@ def test_an_imported_graph_runs_on_the_chips(target):
     assert len(spikes(network.outputs["output"])) > 30
     report = sim.get_mapping().report
     assert {row.label for row in report.populations} >= {"lif"}
+
+
+def test_export_after_a_chip_run_keeps_the_chips_integers_in_metadata(tmp_path):
+    networks.feedforward(sim, inputs=10, cells=8, duration=50.0, target="loihi")
+    sim.run(50.0)
+    with pytest.warns(NIRWarning, match="the chip's integer weights of 'feedforward'"):
+        graph = sim.export_nir(tmp_path / "chip.nir")
+    held = nir.read(tmp_path / "chip.nir").nodes["feedforward"].metadata
+    assert held["neurox.chip_weight"].shape == (8, 10)
+    assert np.all(held["neurox.chip_weight"] == np.round(held["neurox.chip_weight"]))
+    assert 0 < np.count_nonzero(held["neurox.chip_weight"]) <= \
+        np.count_nonzero(graph.nodes["feedforward"].weight)
 
 
 def test_an_imported_graph_goes_through_neurox_compare(tmp_path):
