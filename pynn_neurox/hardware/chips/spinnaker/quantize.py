@@ -48,9 +48,9 @@ def refractory_ticks(tau_refrac, dt):
     """sPyNNaker's refractory period in ticks: ceil(tau_refrac / (ts / 1000.0)), the
     quotient in floating point (neuron_model_leaky_integrate_and_fire.py get_values:
     int(numpy.ceil(x / (ts / 1000.0)))). It differs from the time grid's
-    refractory_steps (NEST's: tau_refrac rounded to whole microseconds, then up to
-    steps) where the floating-point quotient lies just above a whole number: 1.1 ms at
-    0.1 ms is 11.000000000000002, 12 ticks here and 11 steps in NEST."""
+    refractory_steps (NEST's: tau_refrac rounded to whole microseconds first, then up to
+    steps) where tau_refrac is not a whole number of microseconds: 1.0004 ms at 0.1 ms
+    is ceil(10.004) = 11 ticks here and 10 steps in NEST."""
     step = machine_time_step(dt) / 1000.0
     return np.ceil(np.asarray(tau_refrac, float) / step).astype(np.int64)
 
@@ -64,6 +64,14 @@ class SpiNNakerCells(QuantizedCells):
     words: dict  # name -> raw int64 words per neuron (or types x neurons)
     shifts: np.ndarray  # the ring-buffer left shift of each synapse type
     weight_scale: np.ndarray  # 16-bit weight units per PyNN weight unit, per type
+
+
+def _delay_variance(delays):
+    """The variance of a projection's delays; exactly 0 when they are all equal (as
+    sPyNNaker's get_delay_variance gives for a single delay value: numpy's variance of
+    equal floats can be 1e-34, which would send the shift to the statistical bound)."""
+    delays = np.asarray(delays, float)
+    return 0.0 if not delays.size or np.ptp(delays) == 0 else float(np.var(delays))
 
 
 def _largest_relative_error(want, got):
@@ -118,7 +126,7 @@ class SpiNNakerQuantizer(Quantizer):
             stype = int(np.argmax(shifts))
             raise ChipLimitError(
                 f"{self.chip.title}: the {('excitatory', 'inhibitory')[stype]} inputs of "
-                f"{where} can add up to {bounds[stype]:.4g} in one tick, which needs a "
+                f"{where} can add up to {bounds[stype]:g} in one tick, which needs a "
                 f"ring-buffer left shift of {shifts[stype]}; s16.15 holds inputs below "
                 f"2**{top} (at most shift {top})")
         weight_scale = 2.0 ** (self.formats.weight_bits - 1 - shifts) * scale
@@ -128,6 +136,8 @@ class SpiNNakerQuantizer(Quantizer):
             self._izhikevich(description, full, words, rows, notes, where)
         else:
             self._lif(description, kernel, full, words, rows, notes, where)
+        if conductance:
+            notes.append(self._stability(words, bounds / scale))
         cells = SpiNNakerCells(
             index=description.index, label=description.label, size=n,
             v_origin=np.zeros(n), v_unit=1.0, raw_per_unit=self.fx.one, kernel=kernel,
@@ -162,7 +172,7 @@ class SpiNNakerQuantizer(Quantizer):
                 pre, self.dt, self.formats.spikes_per_second, self.host_ticks.get(pre.index))
             records.append((stype, w, rule_max, largest_fan_in(projection.targets,
                                                                 description.size),
-                            float(np.var(np.asarray(projection.delays, float))),
+                            _delay_variance(projection.delays),
                             per_tick, per_second))
         return choose_shifts(records, len(SYNAPSE_TYPES), self.formats, self.dt)
 
@@ -234,6 +244,27 @@ class SpiNNakerQuantizer(Quantizer):
                 "IF_curr_delta: a weight w enters as a current w/dt held for the tick, so "
                 "V jumps by w (tau_m/c_m)(1 - exp(-dt/tau_m))/dt, not w (sPyNNaker's "
                 "input_type_delta.h with the LIF closed form)")
+
+    def _stability(self, words, per_tick):
+        """The LIF closed form holds the current g (E_rev - V) of the tick's start for
+        the whole tick: V moves by g R (1 - exp_TC) (E_rev - V), which overshoots E_rev
+        and grows from tick to tick when g R (1 - exp_TC) > 2. `per_tick`: the most
+        conductance (uS) each synapse type can receive in one tick (the ring-buffer
+        bound), of which the tick of arrival carries the share init."""
+        r = self.fx.real(words["r"])
+        leak = 1.0 - self.fx.real(words["exp_tc"])
+        limit = float(np.min(2.0 / np.maximum(r * leak, 1e-12)))
+        share = words["init"] / float(1 << self.formats.decay_fraction_bits)
+        reach = float(np.max(per_tick[:, np.newaxis] * share)) if per_tick.size else 0.0
+        if reach <= limit:
+            return (f"the inputs bring at most {reach:.3g} uS in one tick, below the "
+                    f"{limit:.3g} uS at which the closed form with g (E_rev - V) held over the "
+                    "tick overshoots E_rev (a conductance built up over several ticks can "
+                    "still pass it)")
+        return (f"chip approximation: the inputs can bring {reach:.3g} uS in one tick, above "
+                f"the {limit:.3g} uS at which the closed form with g (E_rev - V) held over the "
+                "tick overshoots E_rev and oscillates (g R (1 - exp(-dt/tau_m)) > 2): "
+                "expect far higher rates than NEST's at this time step")
 
     def _synapse_rows(self, rows, words, taus):
         decay = words["decay"] / float(1 << self.formats.decay_fraction_bits)
