@@ -202,7 +202,7 @@ def test_five_weight_values_onto_a_native_neuron_are_refused(sim):
     cells = sim.Population(1, sim.TrueNorthNeuron(), label="cells")
     sim.Projection(sources, cells, sim.AllToAllConnector(),
                    sim.StaticSynapse(weight=np.array([[1], [2], [3], [4], [5]])), label="five")
-    with pytest.raises(ChipLimitError, match="projection 'five'.*more than 4 values"):
+    with pytest.raises(ChipLimitError, match="projection .five.*needs more than 4 values"):
         sim.get_mapping()
 
 

@@ -51,8 +51,9 @@ class TrueNorthKind(ChipKind):
         slots = np.bincount(layout.home, copies, minlength=layout.cores).astype(np.int64)
         axons = np.diff(layout.axon_start)
         synapses = np.bincount(layout.home[layout.synapse_neuron], minlength=layout.cores)
-        types = [np.unique(layout.axon_type[a:b]).size
-                 for a, b in zip(layout.axon_start, layout.axon_start[1:])]
+        core_of_axon = np.repeat(np.arange(layout.cores), axons)
+        pairs = np.unique(core_of_axon * F.axon_types + layout.axon_type)
+        types = np.bincount(pairs // F.axon_types, minlength=layout.cores)
         labels = {p.index: p.label for p in network.populations}
         cores, rows = [], []
         for c in range(layout.cores):
@@ -67,7 +68,7 @@ class TrueNorthKind(ChipKind):
                                 int(synapses[c]),
                                 [Usage("neurons", int(slots[c]), F.neurons_per_core),
                                  Usage("axons", int(axons[c]), F.axons_per_core),
-                                 Usage("axon_types", types[c], F.axon_types)]))
+                                 Usage("axon_types", int(types[c]), F.axon_types)]))
         core_of = {index: layout.home[start:start + quantized.populations[index].size]
                    for index, start in layout.neuron_offset.items()}
         return Placement(cores, core_of, rows)

@@ -18,19 +18,21 @@ reaches. A neuron sends every spike to one axon on one core, with one delay. So:
    fire together (the report counts them). A neuron with no synapse out still has one.
    Packing needs the copies and the copies depend on the packing: the packing is redone
    with the copies found until every core's neurons fit.
-4. Types and weights (per core). Each axon's mean wanted weight over its synapses is its
-   signature. If a core has at most 4 distinct signatures, each is a type. Otherwise the
-   signatures (weighted by their synapse counts) are split into 4 by an optimal 1-D
-   split (dynamic programming over the sorted values: the best partition of sorted 1-D
-   data into k groups is k contiguous runs, so the DP finds the global optimum, where
-   k-means only finds a local one from its start), and then, since a neuron's weight
-   per type is its own, the types are refined by alternating (each neuron's weight per
-   type = the mean of its synapses of that type; each axon to the type whose weights fit
-   its synapses best), which never increases the squared error. A neuron's weight per
-   type is the rounded mean of its synapses of that type. The report gives the error this
-   clustering costs per projection, before and after rounding.
+4. Types and weights. Each neuron's weights are clustered on their own into at most 4
+   values by an optimal 1-D split (dynamic programming over the sorted distinct values,
+   weighted by their counts: the best partition of sorted 1-D data into k groups is k
+   contiguous runs, so the DP finds the global optimum where k-means finds a local one
+   from its start); its weight per type is the rounded mean of a cluster, so the error is
+   the least any 4 weights per neuron allow. The type is the axon's, shared by the
+   neurons on its core, so a source whose synapses onto one core fall in different
+   types gets one axon per type (one more copy each). To keep those few, a neuron's
+   clusters take the types of its population's own split into 4 classes (clusters in
+   increasing order, as near their classes as the order allows): where weights follow
+   the projection, every neuron gives a source the same type. The report gives the
+   clustering's error per projection, before rounding.
 """
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,10 +42,8 @@ from ...quantize import weight_errors
 
 # the packing is redone with the copies it found at most this often
 _PACKING_ROUNDS = 50
-# alternating refinement of one core's axon types: at most this many passes
-_REFINE_ROUNDS = 16
-# an axon's signature (its mean wanted weight, chip units) is rounded to these decimals
-_SIGNATURE_DECIMALS = 9
+# a cluster's mean (chip units) is rounded to these decimals before it is compared
+_MEAN_DECIMALS = 9
 
 
 @dataclass
@@ -112,33 +112,6 @@ def optimal_split(values, weights, groups):
     return np.unique(labels, return_inverse=True)[1]
 
 
-def _refine(axon, neuron, wanted, types, groups):
-    """Alternating refinement of one core's axon types (axon, neuron: local numbers):
-    never increases sum (wanted - weight[neuron, type[axon]])**2."""
-    n_axons, n_neurons = types.size, int(neuron.max()) + 1
-    for _ in range(_REFINE_ROUNDS):
-        g = types[axon]
-        cell = neuron * groups + g
-        count = np.bincount(cell, minlength=n_neurons * groups)
-        total = np.bincount(cell, wanted, minlength=n_neurons * groups)
-        used = np.bincount(g, minlength=groups)
-        centre = np.bincount(g, wanted, minlength=groups) / np.maximum(used, 1)
-        mean = np.where(count > 0, total / np.maximum(count, 1),
-                        np.tile(centre, n_neurons)).reshape(n_neurons, groups)
-        error = (wanted[:, np.newaxis] - mean[neuron]) ** 2
-        cost = np.stack([np.bincount(axon, error[:, t], minlength=n_axons)
-                         for t in range(groups)], axis=1)
-        cost[:, used == 0] = np.inf
-        current = cost[np.arange(n_axons), types]
-        better = np.argmin(cost, axis=1)
-        # move only where strictly better (ties keep their type: no cycling)
-        moved = cost[np.arange(n_axons), better] < current * (1 - 1e-12) - 1e-12
-        if not moved.any():
-            break
-        types = np.where(moved, better, types)
-    return types
-
-
 class LayoutBuilder:
     """Lays out quantized cells (index -> TrueNorthCells) and projections."""
 
@@ -172,16 +145,16 @@ class LayoutBuilder:
                                  f"found in {_PACKING_ROUNDS} rounds")
         self._check_cores()
         self._check_stochastic(copies)
-        types = self._types()
-        weights, mean = self._weights(types)
+        weights = self._weights()
         layout = Layout(
             neurons=self.n, neuron_offset=self.neuron_offset, input_offset=self.input_offset,
             inputs=self.inputs, home=self.home, core_population=self.core_population,
             core_first=self.core_first, core_stop=self.core_stop, axon_start=self.axon_start,
-            axon_source=self.axon_source, axon_delay=self.axon_delay, axon_type=types,
+            axon_source=self.axon_source, axon_delay=self.axon_delay,
+            axon_type=self.axon_type,
             projection_start=self.projection_start, synapse_axon=self.synapse_axon,
             synapse_neuron=self.post, weights=weights, **self._copies())
-        self._fill_projections(layout, mean)
+        self._fill_projections(layout)
         return layout
 
     # --- numbering and synapses -------------------------------------------------------
@@ -222,7 +195,10 @@ class LayoutBuilder:
         repeat = np.empty_like(order)
         repeat[order] = np.arange(ordered.size) - run_start
         self.repeats = int(repeat.max()) + 1 if repeat.size else 1
-        self.key = (self.src * self.span + self.delay) * self.repeats + repeat
+        self.type, self.mean = self._clusters()
+        groups = self.formats.axon_types
+        self.key = ((self.src * self.span + self.delay) * self.repeats + repeat) * groups \
+            + self.type
         self.by_post = np.argsort(self.post, kind="stable")
         self.post_start = np.searchsorted(self.post[self.by_post], np.arange(n + 1))
 
@@ -266,25 +242,30 @@ class LayoutBuilder:
 
     def _pack(self, estimate):
         F = self.formats
-        home = np.empty(self.n, np.int64)
-        population, first, stop = [], [], []
-        keys = self.key[self.by_post]
+        population, first = [], []
+        if not hasattr(self, "_key_sets"):  # each neuron's axon keys, kept over the rounds
+            keys = self.key[self.by_post].tolist()
+            bounds = self.post_start.tolist()
+            self._key_sets = [set(keys[a:b]) for a, b in zip(bounds, bounds[1:])]
+        estimate = estimate.tolist()
+        neurons_limit, axons_limit = F.neurons_per_core, F.axons_per_core
+        core_of = []
         for index, q in self.populations.items():
             axons, used = None, 0
             start = self.neuron_offset[index]
             for j in range(start, start + q.size):
-                mine = set(keys[self.post_start[j]:self.post_start[j + 1]].tolist())
-                if axons is not None and used + estimate[j] <= F.neurons_per_core \
-                        and len(axons) + len(mine - axons) <= F.axons_per_core:
+                mine = self._key_sets[j]
+                if axons is not None and used + estimate[j] <= neurons_limit \
+                        and len(axons) + len(mine - axons) <= axons_limit:
                     axons |= mine
                     used += estimate[j]
                 else:
                     population.append(index)
                     first.append(j)
-                    stop.append(j)
-                    axons, used = mine, estimate[j]
-                stop[-1] = j + 1
-                home[j] = len(first) - 1
+                    axons, used = set(mine), estimate[j]
+                core_of.append(len(first) - 1)
+        home = np.array(core_of, np.int64)
+        stop = first[1:] + [self.n]
         self.home = home
         self.core_population = np.array(population, np.int64)
         self.core_first = np.array(first, np.int64)
@@ -295,6 +276,7 @@ class LayoutBuilder:
         code = self.home[self.post] * (int(self.key.max(initial=0)) + 1) + self.key
         unique, self.synapse_axon = np.unique(code, return_inverse=True)
         core, key = np.divmod(unique, int(self.key.max(initial=0)) + 1)
+        key, self.axon_type = np.divmod(key, self.formats.axon_types)
         self.axon_core = core
         self.axon_source = key // self.repeats // self.span
         self.axon_delay = (key // self.repeats) % self.span
@@ -309,63 +291,77 @@ class LayoutBuilder:
                 f"{self.chip.title}: the network needs {self.n_cores} cores (populations: "
                 f"{used}); {F.chips} chip(s) of {F.cores_per_chip} cores hold {F.cores}")
 
-    # --- axon types and weights -------------------------------------------------------
+    # --- clusters, types and weights -------------------------------------------------
 
-    def _types(self):
+    def _clusters(self):
+        """Per synapse: its type, and its cluster's mean (the weight it gets before
+        rounding): each neuron's weights split optimally into at most axon_types
+        clusters, which take the types of their population's classes."""
         groups = self.formats.axon_types
-        axons = self.axon_core.size
-        types = np.zeros(axons, np.int64)
-        if not axons:
-            return types
-        count = np.bincount(self.synapse_axon, minlength=axons)
-        # rounded, so that a mean of equal values equals them
-        signature = np.round(np.bincount(self.synapse_axon, self.wanted, minlength=axons)
-                             / np.maximum(count, 1), _SIGNATURE_DECIMALS)
-        # distinct (core, signature) pairs, in order; each core's rank of its signatures
-        order = np.lexsort((signature, self.axon_core))
-        core_s, sig_s = self.axon_core[order], signature[order]
-        new = np.r_[True, (core_s[1:] != core_s[:-1]) | (sig_s[1:] != sig_s[:-1])]
-        distinct = np.cumsum(new) - 1  # global index of each axon's distinct pair
-        pair_core = core_s[new]
-        pair_first = np.searchsorted(pair_core, np.arange(self.n_cores))
-        rank = distinct - pair_first[core_s]
-        types[order] = rank
-        per_core = np.bincount(pair_core, minlength=self.n_cores)
-        pair_signature = sig_s[new]
-        for c in np.flatnonzero(per_core > groups):
-            local = slice(self.axon_start[c], self.axon_start[c + 1])
-            rank_of_axon = types[local]  # index into the core's sorted signatures
-            values = pair_signature[pair_first[c]:pair_first[c] + per_core[c]]
-            weights = np.bincount(rank_of_axon, count[local], minlength=values.size)
-            types[local] = optimal_split(values, weights, groups)[rank_of_axon]
-        syn_core = self.axon_core[self.synapse_axon]
-        by_core = np.argsort(syn_core, kind="stable")
-        syn_start = np.searchsorted(syn_core[by_core], np.arange(self.n_cores + 1))
-        for c in self._inexact_cores(types, groups):
-            local = slice(self.axon_start[c], self.axon_start[c + 1])
-            syn = by_core[syn_start[c]:syn_start[c + 1]]
-            types[local] = _refine(self.synapse_axon[syn] - self.axon_start[c],
-                                   self.post[syn] - self.core_first[c], self.wanted[syn],
-                                   types[local], groups)
+        n_syn = self.post.size
+        if not n_syn:
+            return np.zeros(0, np.int64), np.zeros(0)
+        # distinct (neuron, weight) pairs, in order; each neuron's rank of its values
+        order = np.lexsort((self.wanted, self.post))
+        post_s, w_s = self.post[order], self.wanted[order]
+        new = np.r_[True, (post_s[1:] != post_s[:-1]) | (w_s[1:] != w_s[:-1])]
+        pair = np.cumsum(new) - 1
+        pair_post, pair_value = post_s[new], w_s[new]
+        pair_count = np.bincount(pair, minlength=pair_post.size)
+        first = np.searchsorted(pair_post, np.arange(self.n + 1))
+        distinct = np.diff(first)
+        rank = np.arange(pair_post.size) - first[pair_post]
+        cluster = np.minimum(rank, groups - 1)  # right where a neuron has <= groups values
+        for j in np.flatnonzero(distinct > groups):
+            mine = slice(first[j], first[j + 1])
+            cluster[mine] = optimal_split(pair_value[mine], pair_count[mine], groups)
+        # each neuron's clusters: their means, then their types
+        cell = pair_post * groups + cluster
+        mass = np.bincount(cell, pair_count, minlength=self.n * groups)
+        total = np.bincount(cell, pair_count * pair_value, minlength=self.n * groups)
+        # rounded, so that a mean of equal values is one value again
+        centre = np.round(total / np.maximum(mass, 1), _MEAN_DECIMALS)
+        types = self._aligned(centre.reshape(self.n, groups), mass.reshape(self.n, groups))
+        pair_type = types[pair_post, cluster]
+        syn_type = np.empty(n_syn, np.int64)
+        syn_mean = np.empty(n_syn)
+        syn_type[order] = pair_type[pair]
+        syn_mean[order] = centre[cell][pair]
+        return syn_type, syn_mean
+
+    def _aligned(self, centre, mass):
+        """neurons x clusters (clusters in increasing order, those in use first) -> type:
+        a population's classes (the optimal split of its neurons' cluster means, weighted
+        by their synapses) give each cluster its type; a neuron whose clusters share a
+        class takes the increasing types nearest to their classes."""
+        groups = self.formats.axon_types
+        types = np.tile(np.arange(groups), (self.n, 1))
+        used = mass > 0
+        for index, q in self.populations.items():
+            rows = slice(self.neuron_offset[index], self.neuron_offset[index] + q.size)
+            if not used[rows].any():
+                continue
+            distinct, at = np.unique(centre[rows][used[rows]], return_inverse=True)
+            classes = optimal_split(distinct, np.bincount(at, mass[rows][used[rows]]), groups)
+            wanted = np.full((q.size, groups), -1)
+            wanted[used[rows]] = classes[at]
+            ordered = np.all((wanted[:, 1:] > wanted[:, :-1]) | (wanted[:, 1:] < 0), axis=1)
+            mine = np.where(ordered[:, np.newaxis] & (wanted >= 0), wanted, types[rows])
+            for k in np.flatnonzero(~ordered):
+                chosen = wanted[k][wanted[k] >= 0]
+                mine[k, :chosen.size] = min(
+                    itertools.combinations(range(groups), chosen.size),
+                    key=lambda c: int(np.abs(np.array(c) - chosen).sum()))
+            types[rows] = mine
         return types
 
-    def _inexact_cores(self, types, groups):
-        """The cores where some neuron's synapses of one type want different values
-        (a clustering error before rounding)."""
-        cell = self.post * groups + types[self.synapse_axon]
-        order = np.lexsort((self.wanted, cell))
-        cells, wanted = cell[order], self.wanted[order]
-        differ = (cells[1:] == cells[:-1]) & (wanted[1:] != wanted[:-1])
-        return np.unique(self.home[cells[1:][differ] // groups])
-
-    def _weights(self, types):
+    def _weights(self):
         F, groups = self.formats, self.formats.axon_types
-        cell = self.post * groups + types[self.synapse_axon]
+        cell = self.post * groups + self.type
         count = np.bincount(cell, minlength=self.n * groups)
         total = np.bincount(cell, self.wanted, minlength=self.n * groups)
-        mean = total / np.maximum(count, 1)
-        weights = np.clip(np.rint(mean), -F.weight_max, F.weight_max).astype(np.int64)
-        return weights.reshape(self.n, groups), mean[cell]
+        weights = np.clip(np.rint(total / np.maximum(count, 1)), -F.weight_max, F.weight_max)
+        return weights.astype(np.int64).reshape(self.n, groups)
 
     def _copies(self):
         n = self.n
@@ -383,7 +379,8 @@ class LayoutBuilder:
         return dict(copy_start=copy_start, copy_axon=axon.astype(np.int64),
                     copy_delay=delay.astype(np.int64), copy_slot=slot.astype(np.int64))
 
-    def _fill_projections(self, layout, mean):
+    def _fill_projections(self, layout):
+        mean = self.mean
         realized = layout.weights[self.post, layout.axon_type[self.synapse_axon]]
         for q, a, b in zip(self.projections, self.projection_start,
                            self.projection_start[1:]):
@@ -399,6 +396,6 @@ class LayoutBuilder:
                 bad = int(np.flatnonzero(got != wanted)[0])
                 raise ChipLimitError(
                     f"{self.chip.title}: weights of projection '{q.label}' onto the native "
-                    f"TrueNorthNeuron population '{post.label}' need more than "
-                    f"{self.formats.axon_types} values per neuron on its core's axon types: "
-                    f"{wanted[bad]:g} onto neuron {q.targets[bad]} would become {got[bad]}")
+                    f"TrueNorthNeuron population '{post.label}': neuron {q.targets[bad]} "
+                    f"needs more than {self.formats.axon_types} values (one weight per axon "
+                    f"type); {wanted[bad]:g} would become {got[bad]}")

@@ -25,10 +25,12 @@ class TrueNorthNeuron(BaseCellType):
 
     # a deterministic integrator: no leak, threshold 1, normal reset to 0, floored at the
     # most negative threshold
-    default_parameters = {"leak": 0, "leak_reversal": 0, "stochastic_leak": 0,
-                          "stochastic_synapses": 0, "threshold": 1,
-                          "neg_threshold": _FORMATS.threshold_max, "threshold_mask_bits": 0,
-                          "reset": 0, "reset_mode": 0, "neg_saturate": 1}
+    # (floats, so that PyNN keeps a non-integer value for the mapping to refuse by name)
+    default_parameters = {"leak": 0.0, "leak_reversal": 0.0, "stochastic_leak": 0.0,
+                          "stochastic_synapses": 0.0, "threshold": 1.0,
+                          "neg_threshold": float(_FORMATS.threshold_max),
+                          "threshold_mask_bits": 0.0, "reset": 0.0, "reset_mode": 0.0,
+                          "neg_saturate": 1.0}
     default_initial_values = {"v": 0.0}
     recordable = ["spikes", "v"]
     units = {"v": "dimensionless"}

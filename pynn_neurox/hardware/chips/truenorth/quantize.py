@@ -246,6 +246,9 @@ class TrueNorthQuantizer(Quantizer):
         delay = np.clip(delay, F.delay_min, F.delay_max)
         per_unit = post.chip_per_unit[description.receptor_type][description.targets]
         wanted = description.weights * per_unit
+        # the largest weight sets v_unit: it lands on the limit but for rounding
+        edge = np.isclose(np.abs(wanted), F.weight_max, rtol=1e-9, atol=0.0)
+        wanted = np.where(edge, np.sign(wanted) * F.weight_max, wanted)
         clipped = out_of_range(self.chip, "weight (chip units)", where, wanted, -F.weight_max,
                                F.weight_max, "clip_weights", self.allowed)
         wanted = np.clip(wanted, -F.weight_max, F.weight_max)
