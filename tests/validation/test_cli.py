@@ -38,7 +38,7 @@ def test_an_unknown_name_lists_the_bundled_models(tmp_path, monkeypatch):
         cli.main(["compare", "no_such_model", "--targets", "loihi", "--out", str(tmp_path)])
     message = str(exited.value.code)
     assert message.startswith("neurox compare: no script no_such_model")
-    assert "bundled models are: digits, feedforward, vogels_abbott_cuba" in message
+    assert "bundled models are: digits, feedforward, nir_feedforward, vogels_abbott_cuba" in message
     assert not (tmp_path / "report.json").exists()
 
 
