@@ -37,6 +37,10 @@ from .program import SpiNNakerProgram
 from .stdp import PlasticState
 
 
+# words that are not s16.15: u0.32 factors (int64 holds them) and tick counts
+_NOT_WORDS = ("decay", "init", "t_refract")
+
+
 def _ranges(starts, stops):
     """The concatenated ranges starts[i]:stops[i]."""
     lengths = stops - starts
@@ -57,6 +61,9 @@ class SpiNNakerEmulator(ChipEmulator):
         self.voltage = np.zeros(n, fx.word)
         self.refract = np.zeros(n, np.int64)
         self.state = []
+        # the groups' words in the chip's word (u0.32 decays and the tick counts apart)
+        self.words = [{k: (v if k in _NOT_WORDS else v.astype(fx.word))
+                       for k, v in g.words.items()} for g in p.groups]
         for g in p.groups:
             self.voltage[g.start:g.stop] = g.words["v"]
             self.state.append(self._initial_state(g))
@@ -66,6 +73,9 @@ class SpiNNakerEmulator(ChipEmulator):
         self.weight_max = formats.weight_max
         self.pending = {}  # tick -> rows re-sent by delay extensions then
         self.learning = PlasticState(p, formats) if p.rules else None
+        self._direct = self.learning is None and not (p.row_stage > 0).any()
+        delays = np.unique(p.delay)
+        self._one_delay = int(delays[0]) if delays.size == 1 else None
         self._counters = dict(spikes=0, synaptic_events=0, ring_buffer_saturations=0,
                               plastic_saturations=0, delay_extension_spikes=0)
         # constants of the C source, as GCC converts them (truncation)
@@ -106,6 +116,12 @@ class SpiNNakerEmulator(ChipEmulator):
         p = self.program
         if not axons.size:
             return
+        if self._direct:  # every row is of stage 0 and static: an axon's synapses in a run
+            starts = p.row_start[p.axon_row_start[axons]]
+            stops = p.row_start[p.axon_row_start[axons + 1]]
+            positions = _ranges(starts, stops)
+            self._deposit(positions, time, p.weight[positions], None)
+            return
         rows = _ranges(p.axon_row_start[axons], p.axon_row_start[axons + 1])
         stage = p.row_stage[rows]
         later = stage > 0
@@ -124,8 +140,7 @@ class SpiNNakerEmulator(ChipEmulator):
         p = self.program
         if self.learning is None or not p.row_plastic[rows].any():
             positions = _ranges(p.row_start[rows], p.row_start[rows + 1])
-            self._deposit(positions, time, p.weight[positions],
-                          np.zeros(positions.size, bool))
+            self._deposit(positions, time, p.weight[positions], None)
             return
         parts, weights, plastic = [], [], []
         for row in rows.tolist():
@@ -143,13 +158,17 @@ class SpiNNakerEmulator(ChipEmulator):
 
     def _deposit(self, positions, time, weights, plastic):
         """Add the weights of synapses `positions` into the ring buffer at time + delay,
-        each entry saturating at 0xFFFF; a saturation is counted per addition."""
+        each entry saturating at 0xFFFF; a saturation is counted per addition.
+        `plastic` marks the plastic synapses (None: none is)."""
         p = self.program
         n = p.neurons
         self._counters["synaptic_events"] += int(positions.size)
-        slot = (time + p.delay[positions]) & self.slot_mask
         index = p.stype[positions] * n + p.target[positions]
-        present = np.flatnonzero(np.bincount(slot, minlength=self.slots))
+        if self._one_delay is not None:
+            slot = present = np.array([(time + self._one_delay) & self.slot_mask])
+        else:
+            slot = (time + p.delay[positions]) & self.slot_mask
+            present = np.flatnonzero(np.bincount(slot, minlength=self.slots))
         for s in present.tolist():
             mine = slot == s if present.size > 1 else slice(None)
             idx, w = index[mine], weights[mine]
@@ -158,7 +177,8 @@ class SpiNNakerEmulator(ChipEmulator):
             total = view + sums
             over = np.flatnonzero(total > self.weight_max)
             if over.size:
-                self._saturate(view, over, idx, w, plastic[mine])
+                flags = np.zeros(idx.size, bool) if plastic is None else plastic[mine]
+                self._saturate(view, over, idx, w, flags)
                 total[over] = self.weight_max
             view[:] = total
 
@@ -189,19 +209,19 @@ class SpiNNakerEmulator(ChipEmulator):
     def run(self, ticks, labels, inputs, record=None, sample_every=1):
         p = self.program
         spike_ticks, spike_neurons, samples = [], [], []
-        first = np.searchsorted(labels, self.tick)
+        inputs = np.asarray(inputs, np.int64)
+        bounds = np.searchsorted(labels, np.arange(self.tick, self.tick + ticks + 1)).tolist()
         for k in range(self.tick, self.tick + ticks):
-            last = np.searchsorted(labels, k, side="right")
+            first, last = bounds[k - self.tick], bounds[k - self.tick + 1]
             if last > first:
                 # host spikes labelled k: spikes of tick k - 1
-                self._send(np.asarray(inputs[first:last], np.int64), k - 1)
-                first = last
+                self._send(inputs[first:last], k - 1)
             if record is not None and k % sample_every == 0:
                 samples.append(self.voltage[record].copy())
             synaptic = self._transfer(k)
             fired = []
-            for g, state in zip(p.groups, self.state):
-                spiked = self._update(g, state, synaptic[:, g.start:g.stop])
+            for g, words, state in zip(p.groups, self.words, self.state):
+                spiked = self._update(g, words, state, synaptic[:, g.start:g.stop])
                 if spiked.size:
                     fired.append(spiked + g.start)
             spiked = np.concatenate(fired) if fired else np.zeros(0, np.int64)
@@ -223,9 +243,10 @@ class SpiNNakerEmulator(ChipEmulator):
 
     # --- the neuron kernels --------------------------------------------------------------
 
-    def _update(self, g, state, synaptic):
-        """One tick of group `g`; returns the indices (in the group) that fired."""
-        fx, w = self.fx, g.words
+    def _update(self, g, w, state, synaptic):
+        """One tick of group `g` (its words `w`); returns the indices (in the group) that
+        fired."""
+        fx = self.fx
         s = slice(g.start, g.stop)
         v = self.voltage[s]
         if g.kernel == "alpha":
@@ -242,11 +263,11 @@ class SpiNNakerEmulator(ChipEmulator):
             inh = fx.mul(-g_syn[1], w["e_rev"][1] - v)
         else:
             exc, inh = current[0], current[1]
-        drive = exc - inh + w["i_offset"].astype(fx.word)
+        drive = exc - inh + w["i_offset"]
         if g.kernel == "izh":
-            spiked = self._izhikevich(g, state, v, drive)
+            spiked = self._izhikevich(g, w, state, v, drive)
         else:
-            spiked = self._lif(g, v, drive)
+            spiked = self._lif(g, w, v, drive)
         # shape the synaptic state for the next tick
         if g.kernel == "alpha":
             state["lin"] += fx.mul(state["q"], w["dt_tau2"])
@@ -272,15 +293,17 @@ class SpiNNakerEmulator(ChipEmulator):
             state["lin"] = np.where(arriving, lin, state["lin"]).astype(fx.word)
         return fx.mul(state["lin"], state["exp"])
 
-    def _lif(self, g, v, drive):
-        fx, w = self.fx, g.words
+    def _lif(self, g, w, v, drive):
+        fx = self.fx
         s = slice(g.start, g.stop)
         refract = self.refract[s]
-        free = refract <= 0
-        alpha = fx.mul(drive, w["r"]) + w["v_rest"].astype(fx.word)
+        alpha = fx.mul(drive, w["r"]) + w["v_rest"]
         new = alpha - fx.mul(w["exp_tc"], alpha - v)
-        v = np.where(free, new, v).astype(fx.word)
-        refract = np.where(free, refract, refract - 1)
+        held = refract > 0
+        if held.any():
+            new[held] = v[held]
+            refract = refract - held
+        v = new
         spiked = np.flatnonzero(v >= w["v_thresh"])
         if spiked.size:
             v[spiked] = w["v_reset"][spiked]
@@ -289,24 +312,24 @@ class SpiNNakerEmulator(ChipEmulator):
         self.refract[s] = refract
         return spiked
 
-    def _izhikevich(self, g, state, v, drive):
+    def _izhikevich(self, g, w, state, v, drive):
         """neuron_model_izh_impl.c _rk2_kernel_midpoint, evaluated left to right."""
-        fx, w, c = self.fx, g.words, self.izh
+        fx, c = self.fx, self.izh
         s = slice(g.start, g.stop)
         mul = fx.mul
         a, b, h, u = w["a"], w["b"], state["h"], state["u"]
-        pre = (c["c140"] + drive).astype(fx.word) - u
+        pre = (drive + fx.words(c["c140"])) - u
         alpha = pre + mul(c["c5"] + mul(c["c004"], v), v)
         eta = v + (mul(h, alpha) >> 1)
         beta = mul(mul(h, mul(b, v) - u), a) >> 1
         new_v = v + mul(h, pre - beta + mul(c["c5"] + mul(c["c004"], eta), eta))
         new_u = u + mul(mul(a, h), -u - beta + mul(b, eta))
-        h = np.broadcast_to(w["h"], h.shape).astype(fx.word).copy()
+        h = w["h"].copy()
         spiked = np.flatnonzero(new_v >= w["v_thresh"])
         if spiked.size:
             new_v[spiked] = w["c"][spiked]
-            new_u[spiked] += w["d"][spiked].astype(fx.word)
+            new_u[spiked] += w["d"][spiked]
             h[spiked] = mul(w["h"][spiked], c["offset"])
         self.voltage[s] = new_v
-        state["u"], state["h"] = new_u.astype(fx.word), h
+        state["u"], state["h"] = new_u, h
         return spiked
