@@ -13,6 +13,7 @@ import pickle
 import runpy
 import sys
 import time
+from collections import Counter
 
 import numpy as np
 
@@ -41,6 +42,25 @@ def spike_trains(population, cells=None):
     `cells` of them, or all)."""
     times, owner = population["spike_times"], population["spike_cells"]
     return [np.sort(times[owner == c]) for c in population["recorded"][:cells]]
+
+
+def paired_trains(a: dict, b: dict, until: float) -> tuple[list, list]:
+    """The spike trains of the cells that both captured populations recorded, in the
+    same order, cut at `until` (ms): what a comparison sets side by side."""
+    common = np.intersect1d(a["recorded"], b["recorded"])
+    return tuple([t[t <= until] for c, t in zip(p["recorded"], spike_trains(p)) if c in common]
+                 for p in (a, b))
+
+
+def recorded(run: dict) -> dict[str, dict]:
+    """The populations of a captured run whose spikes were recorded, by a key unique in
+    the run, so that runs are compared population by population and none hides another:
+    the label, or where labels repeat (or one is "task", the key of the task's results in
+    a comparison) the label with the population's index, "cells (population 2)"."""
+    labels = Counter(p["label"] for p in run["populations"])
+    return {p["label"] if labels[p["label"]] == 1 and p["label"] != "task"
+            else f"{p['label']} (population {p['index']})": p
+            for p in run["populations"] if "recorded" in p}
 
 
 def capture(state):

@@ -9,6 +9,7 @@ MODEL is a PyNN script, or the name of a model bundled in pyNN.neurox.validation
 
 import argparse
 import contextlib
+import io
 import sys
 from importlib import resources
 from pathlib import Path
@@ -54,6 +55,9 @@ def main(argv=None):
     split = argv.index("--") if "--" in argv else len(argv)
     args = parser.parse_args(argv[:split])
     arguments = argv[split + 1:]  # the script's own, after --
+    for stream in (sys.stdout, sys.stderr):  # a target's error may not fit the locale
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         with resolve_model(args.model) as script:
             report = compare(script, [t for t in args.targets.split(",") if t], args.out,

@@ -20,26 +20,31 @@ from pyNN.neurox.hardware.chip import load_chip
 from pyNN.neurox.targets import target_names
 
 from . import metrics
-from .capture import spike_trains
+from .capture import paired_trains, recorded
 from .registry import METRICS, Span
 from .report import write_html
 
 
 def compare_runs(reference, other):
     """Every registered metric of `other` against `reference` (captured runs), under the
-    metric's name, per population that both recorded spikes of."""
+    metric's name, per population that both recorded spikes of (under its key in
+    capture.recorded). A metric that fails holds {"error": ...} in place of its value,
+    and costs nothing else."""
     duration = min(reference["duration"], other["duration"])
     span = Span(duration, max(reference["timestep"], other["timestep"]))
+    theirs = recorded(other)
     result = {}
-    for s, h in zip(reference["populations"], other["populations"]):
-        if "recorded" not in s or "recorded" not in h:
+    for key, s in recorded(reference).items():
+        if key not in theirs:
             continue
-        common = np.intersect1d(s["recorded"], h["recorded"])
-        a = [t[t <= duration] for c, t in zip(s["recorded"], spike_trains(s)) if c in common]
-        b = [t[t <= duration] for c, t in zip(h["recorded"], spike_trains(h)) if c in common]
-        entry = {"cells": int(common.size)}
-        entry.update((name, metric(a, b, span)) for name, metric in METRICS.items())
-        result[s["label"]] = entry
+        a, b = paired_trains(s, theirs[key], duration)
+        entry = {"cells": len(a)}
+        for name, metric in METRICS.items():
+            try:
+                entry[name] = metric(a, b, span)
+            except Exception as error:  # a metric's blind spot must not lose the report
+                entry[name] = {"error": f"{type(error).__name__}: {error}"}
+        result[key] = entry
     return result
 
 
@@ -91,10 +96,11 @@ def run_target(script, target, arguments, data_file, timeout):
     `data_file`), or an error."""
     command = [sys.executable, "-m", "pyNN.neurox.validation.capture", str(data_file),
                str(script), *arguments]
-    env = dict(os.environ, NEUROX_TARGET=target)
+    # UTF-8 whatever the locale, so that an error reads in the report as it was written
+    env = dict(os.environ, NEUROX_TARGET=target, PYTHONIOENCODING="utf-8")
     try:
-        done = subprocess.run(command, env=env, capture_output=True, text=True,
-                              timeout=timeout)
+        done = subprocess.run(command, env=env, capture_output=True, encoding="utf-8",
+                              errors="replace", timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"target": target, "error": f"did not finish within {timeout} s"}
     if done.returncode != 0:
@@ -146,7 +152,8 @@ def compare(script, targets, out, arguments=(), timeout=3600, progress=print):
                 report["comparisons"][target]["task"] = metrics.task_agreement(
                     run["task"]["labels"], runs[reference]["task"]["predictions"],
                     run["task"]["predictions"])
-    (out / "report.json").write_text(json.dumps(_finite(report), indent=1, default=_plain))
+    (out / "report.json").write_text(json.dumps(_finite(report), indent=1, default=_plain),
+                                     encoding="utf-8")
     write_html(report, runs, out / "report.html")
     progress(f"report: {out / 'report.html'}")
     return report

@@ -14,7 +14,8 @@ import numpy as np
 
 from ..hardware.report import MappingReport
 from . import registry
-from .capture import spike_trains
+from .capture import paired_trains, recorded, spike_trains
+
 
 def _figure_tag(figure, title):
     buffer = io.BytesIO()
@@ -27,54 +28,73 @@ def _figure_tag(figure, title):
             "</figcaption></figure>")
 
 
-def _spiking(run):
-    return [p for p in run.get("populations", []) if "recorded" in p]
-
-
 def _figures(report, runs):
+    """Every figure as a <figure> tag. Labels are drawn as plain text: matplotlib would
+    read a '$' in a label as mathtext, and fail on what is not TeX."""
     import matplotlib
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     ran = {t: r for t, r in runs.items() if "error" not in r}
-    tags = []
     if not ran:
-        return tags
-    populations = [p["label"] for p in _spiking(next(iter(ran.values())))]
-    for label in populations:
-        figure, axes = plt.subplots(1, len(ran), figsize=(4 * len(ran), 3), sharey=True,
+        return []
+    with matplotlib.rc_context({"text.parse_math": False}):
+        return _rasters(ran) + _rates_and_isis(report["reference"], ran) + _weights(ran)
+
+
+def _rasters(ran):
+    """Per recorded population, its rasters side by side in the runs that recorded it."""
+    import matplotlib.pyplot as plt
+    by_run = {target: recorded(run) for target, run in ran.items()}
+    tags = []
+    for key in dict.fromkeys(k for populations in by_run.values() for k in populations):
+        having = {t: populations[key] for t, populations in by_run.items() if key in populations}
+        figure, axes = plt.subplots(1, len(having), figsize=(4 * len(having), 3), sharey=True,
                                     squeeze=False)
-        for axis, (target, run) in zip(axes[0], ran.items()):
-            population = next(p for p in _spiking(run) if p["label"] == label)
+        for axis, (target, population) in zip(axes[0], having.items()):
             for row, times in enumerate(spike_trains(population, 100)):
                 axis.plot(times, np.full(times.size, row), "|", color="k", markersize=3)
             axis.set_title(target)
             axis.set_xlabel("time (ms)")
         axes[0][0].set_ylabel("cell")
-        tags.append(_figure_tag(figure, f"rasters of '{label}' (first 100 cells)"))
-    reference = report["reference"]
+        tags.append(_figure_tag(figure, f"rasters of '{key}' (first 100 cells)"))
+    return tags
+
+
+def _rates_and_isis(reference, ran):
+    """Each run's per-neuron rates against the reference's, and every run's ISIs."""
+    import matplotlib.pyplot as plt
     others = [t for t in ran if t != reference]
-    if others:
-        figure, axes = plt.subplots(1, 2, figsize=(9, 3.5))
-        for target in others:
-            for s, h in zip(_spiking(ran[reference]), _spiking(ran[target])):
-                duration = min(ran[reference]["duration"], ran[target]["duration"]) / 1000.0
-                rs = [t.size / duration for t in spike_trains(s)]
-                rh = [t.size / duration for t in spike_trains(h)]
-                axes[0].plot(rs, rh, ".", alpha=0.5, label=f"{target}: {s['label']}")
-        top = axes[0].get_xlim()[1]
-        axes[0].plot([0, top], [0, top], "k--", linewidth=0.8)
-        axes[0].set_xlabel(f"rate on {reference} (Hz)")
-        axes[0].set_ylabel("rate on the chip (Hz)")
-        axes[0].legend(fontsize=7)
-        for target, run in ran.items():
-            isi = np.concatenate([np.diff(t) for p in _spiking(run) for t in spike_trains(p)]
-                                 or [np.zeros(0)])
-            if isi.size:
-                axes[1].hist(isi, bins=50, histtype="step", label=target, density=True)
-        axes[1].set_xlabel("inter-spike interval (ms)")
-        axes[1].legend(fontsize=7)
-        tags.append(_figure_tag(figure, f"per-neuron rates against {reference}, and ISI "
-                                        "distributions"))
+    if not others:
+        return []
+    figure, axes = plt.subplots(1, 2, figsize=(9, 3.5))
+    theirs = recorded(ran[reference])
+    for target in others:
+        duration = min(ran[reference]["duration"], ran[target]["duration"])
+        for key, population in recorded(ran[target]).items():
+            if key in theirs:
+                a, b = paired_trains(theirs[key], population, duration)
+                axes[0].plot([t.size / duration * 1000.0 for t in a],
+                             [t.size / duration * 1000.0 for t in b], ".", alpha=0.5,
+                             label=f"{target}: {key}")
+    top = axes[0].get_xlim()[1]
+    axes[0].plot([0, top], [0, top], "k--", linewidth=0.8)
+    axes[0].set_xlabel(f"rate on {reference} (Hz)")
+    axes[0].set_ylabel("rate on the chip (Hz)")
+    axes[0].legend(fontsize=7)
+    for target, run in ran.items():
+        isi = np.concatenate([np.diff(t) for p in recorded(run).values()
+                              for t in spike_trains(p)] or [np.zeros(0)])
+        if isi.size:
+            axes[1].hist(isi, bins=50, histtype="step", label=target, density=True)
+    axes[1].set_xlabel("inter-spike interval (ms)")
+    axes[1].legend(fontsize=7)
+    return [_figure_tag(figure, f"per-neuron rates against {reference}, and ISI "
+                                "distributions")]
+
+
+def _weights(ran):
+    """Per chip, the relative error of the weights it holds against the requested ones."""
+    import matplotlib.pyplot as plt
+    tags = []
     for target, run in ran.items():
         chip = [p for p in run["projections"] if "chip_weights" in p]
         if not chip:
@@ -146,6 +166,16 @@ def _task_table(report):
             "it for chance.</p>")
 
 
+def _metric_cells(metric, entry):
+    """A metric's cells in a population's row: its values, or the error that stopped it
+    across all its columns."""
+    value = entry[metric.name]
+    if isinstance(value, dict) and "error" in value:
+        return (f"<td colspan={len(metric.columns)} class=error>"
+                f"{html.escape(value['error'])}</td>")
+    return "".join(f"<td>{_number(v)}</td>" for _, v in metric.shown(entry))
+
+
 def _metrics_table(report):
     """A row per (target, population), a column per value the registry shows."""
     rows = []
@@ -153,7 +183,7 @@ def _metrics_table(report):
         for label, m in populations.items():
             if label == "task":
                 continue
-            cells = "".join(f"<td>{_number(value)}</td>" for _, value in registry.shown(m))
+            cells = "".join(_metric_cells(metric, m) for metric in registry.METRICS.values())
             rows.append(f"<tr><td>{target}</td><td>{html.escape(label)}</td>{cells}</tr>")
     columns = registry.columns()
     head = "".join(f"<th>{html.escape(c.heading)}</th>" for c in columns)
@@ -204,4 +234,4 @@ window.addEventListener("load", () => {{
 }});
 </script>
 </body></html>"""
-    path.write_text(page)
+    path.write_text(page, encoding="utf-8")  # as <meta charset> says, whatever the locale
