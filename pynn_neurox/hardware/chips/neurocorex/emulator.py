@@ -133,6 +133,20 @@ class NeuroCoreXEmulator:
         self._records = np.concatenate([self._records[self._head:], records])
         self._head = 0
 
+    @property
+    def fifo_records(self):
+        """Records in the input FIFO now, the head (the record being counted) included."""
+        return len(self._records) - self._head
+
+    def release_offsets(self):
+        """For each record in the FIFO, the number of ticks from now until the tick that
+        releases it (0: the next tick run), if nothing else is queued before then."""
+        dts = self._records[self._head:, 0]
+        if not dts.size:
+            return dts.copy()
+        first = max(int(dts[0]) - self._since_release, 0)
+        return first + np.concatenate([[0], np.cumsum(dts[1:] + 1)])
+
     def _release(self):
         """At most one record per tick: the head leaves once more ticks have been counted
         since the last release than its dt (the count pauses while the FIFO is empty)."""
