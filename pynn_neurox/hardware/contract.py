@@ -70,14 +70,27 @@ class QuantizedNetwork:
     lossy_steps: list = field(default_factory=list)
 
 
+@dataclass
+class PartialRun:
+    """What a run received before a fault (a device's link failing): its first `ticks`
+    ticks, complete, and the spikes in them, as `ChipEmulator.run` returns them."""
+
+    ticks: int
+    spike_ticks: np.ndarray
+    neurons: np.ndarray
+
+
 class ChipEmulator(ABC):
     """A kind's tick-exact engine for one program; it holds every run-time state (the
-    mapping and the program are never written to).
+    mapping and the program are never written to). A chip itself behind a link (a
+    kind's `device`) is a second implementation for the same program.
 
     `run` takes the host inputs' spikes as labels (a spike at time s dt has label s) and
     input numbers (the program's `input_offset[population] + cell`), sorted by label; the
     shared runner hands each spike over once it is due within `input_lookahead` ticks
     after the run, and again in the run where its label falls if it was handed early.
+    A run that fails part way raises an error whose `partial` is a PartialRun, with
+    `tick` advanced over the ticks it covers: the runner records those, then re-raises.
     """
 
     tick: int
@@ -144,8 +157,20 @@ class ChipKind(ABC):
     def emulator(self, program, seed: Optional[int]) -> ChipEmulator:
         """A fresh emulator of `program` (seed: of the chip's own random numbers)."""
 
+    def device(self, program, options: dict) -> ChipEmulator:
+        """The chip itself, loaded with `program`, behind the link its description's
+        "link" section describes (the target `<chip>-board`); `options` are setup()'s
+        extra arguments (the port, say). A kind without a driver refuses."""
+        raise SetupError(f"{self.chip.title}: the {self.name} kind has no driver for a "
+                         "physical chip")
+
     def report_notes(self, quantized: QuantizedNetwork) -> list:
         """Lines the kind adds to the report's notes (board-wide settings, say)."""
+        return []
+
+    def report_warnings(self, counters: dict) -> list:
+        """Correctness warnings the chip's events so far call for (a register that
+        wrapped, say): results a user must not take at face value."""
         return []
 
 
