@@ -135,14 +135,17 @@ def _resources(report):
             errors = max((p.relative_error for p in mapped.projections), default=0.0)
             clipped = sum(p.clipped for p in mapped.projections)
             counters = ", ".join(f"{k} {v}" for k, v in mapped.counters.items())
+            warned = "".join(f"<b class=error>warning: {html.escape(w)}</b><br>"
+                             for w in mapped.warnings)
         else:
             chips, cores, largest, errors, clipped, counters = "–", [], "software", None, "–", ""
+            warned = ""
         joules = (f"{_number(energy['microjoules'])}<br><small>from "
                   f"{html.escape('; '.join(energy['sources']))}</small>"
                   if "microjoules" in energy else html.escape(energy.get("note", "–")))
         rows.append(f"<tr><td>{target}</td><td>{len(cores) or '–'} / {chips}</td>"
                     f"<td>{largest}</td><td>{_number(errors)}</td><td>{clipped}</td>"
-                    f"<td>{html.escape(counters)}</td><td>{joules}</td>"
+                    f"<td>{warned}{html.escape(counters)}</td><td>{joules}</td>"
                     f"<td>{_number(entry.get('wall_seconds'))}</td></tr>")
     return ("<table><tr><th>target</th><th>cores / chips</th><th>largest share of each "
             "per-core limit</th><th>largest relative weight error</th><th>clipped weights"
@@ -194,7 +197,7 @@ def _metrics_table(report):
 
 
 def _approximations(report):
-    items = []
+    warnings, items = [], []
     for target, entry in report["targets"].items():
         if not entry.get("mapping"):
             continue
@@ -209,6 +212,8 @@ def _approximations(report):
             items.append(f"<li>{target}: lossy step allowed by the user: "
                          f"{html.escape(step)}</li>")
     return "<ul>" + "".join(items) + "</ul>" if items else "<p>none</p>"
+        warnings += [f"<li class=error>{target}: warning: {html.escape(w)}</li>"
+                     for w in mapped.warnings]
 
 
 def write_html(report, runs, path):
@@ -218,6 +223,7 @@ def write_html(report, runs, path):
 <html><head><meta charset="utf-8"><title>pyNN.neurox comparison: {script}</title>
 <style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;font-size:90%}}
 td,th{{border:1px solid #aaa;padding:3px 6px}} .error{{color:#a00}} figure{{display:inline-block}}
+    items = warnings + items  # what must not be taken at face value comes first
 .meaning{{font-size:85%}}</style></head>
 <body data-plots="{len(figures)}">
 <h1>Hardware vs software: {script}</h1>

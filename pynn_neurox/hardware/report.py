@@ -2,7 +2,9 @@
 
 Rows are typed records, read by the text report here and by the comparison's HTML report
 (from `as_dict()`, through `MappingReport.from_dict`); the emulator's event counts
-(wraps, clipping, serialised inputs) are the runner's and join the report when it is read.
+(wraps, clipping, serialised inputs) are the runner's and join the report when it is read,
+with the warnings the kind draws from them (`warnings`: results not to be taken at face
+value, such as a membrane that wrapped), which both reports show first.
 """
 
 from dataclasses import asdict, dataclass, field, fields
@@ -102,6 +104,7 @@ class MappingReport:
     lossy_steps: list = field(default_factory=list)  # steps the user allowed that changed values
     notes: list = field(default_factory=list)  # the kind's board-wide notes
     counters: dict = field(default_factory=dict)  # the emulator's events
+    warnings: list = field(default_factory=list)  # correctness warnings drawn from them
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -124,6 +127,7 @@ class MappingReport:
 
     def __str__(self) -> str:
         lines = [f"Mapping onto {self.chip}, one tick = {self.tick_ms:g} ms"]
+        lines.extend(f"WARNING: {warning}" for warning in self.warnings)
         if self.cores:
             chips = max(c.chip for c in self.cores) + 1
             lines.append(f"\n{len(self.cores)} core(s) on {chips} chip(s)")

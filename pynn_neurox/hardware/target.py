@@ -41,7 +41,9 @@ class HardwareTarget(Target):
                 item.changed.clear()
         if self._runner is None:
             return self._mapping
-        report = replace(self._mapping.report, counters=dict(self._runner.emulator.counters))
+        counters = dict(self._runner.emulator.counters)
+        report = replace(self._mapping.report, counters=counters,
+                         warnings=self.kind.report_warnings(counters))
         return replace(self._mapping, report=report)
 
     @property

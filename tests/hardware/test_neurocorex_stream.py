@@ -1,6 +1,7 @@
 """What the NeuroCoreX program holds for a board beyond its image: the input stream (the
 records a host sends, the same on the emulator path and the board path), fed within the
-board's FIFO and padded to a run's end; unused slots kept silent."""
+board's FIFO and padded to a run's end; unused slots kept silent; and the report's
+warning when a register wrapped."""
 
 import numpy as np
 
@@ -8,6 +9,7 @@ from pyNN.neurox.hardware.chips.neurocorex import board
 from pyNN.neurox.hardware.chips.neurocorex.emulator import NeuroCoreXEmulator
 from pyNN.neurox.hardware.chips.neurocorex.formats import BOARD
 from pyNN.neurox.hardware.chips.neurocorex.stream import StreamedBoard
+from pyNN.neurox.hardware.report import MappingReport
 
 CELL = dict(v_thresh=-55.0, v_reset=-65.0, v_rest=-65.0, tau_refrac=2.0)
 
@@ -93,3 +95,41 @@ def test_unused_slots_stay_silent(sim):
     assert neurons.size > 1000 and neurons.max() < 20
     unused = np.arange(board.FIRST_SLOT + 20, board.N_SLOTS)
     assert np.all(mapping.program.image.vth[unused] == board.V_MAX)
+
+
+def test_a_membrane_wrap_is_a_warning_shown_first(sim):
+    """IF_curr_delta has no leak on the board: sustained inhibition winds V down until it
+    wraps to the top and the cell fires. The report says so before anything else."""
+    sim.setup(timestep=1.0, target="neurocorex")
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=np.arange(1.0, 200.0, 2.0)))
+    cells = sim.Population(1, sim.IF_curr_delta(**CELL), label="inhibited")
+    sim.Projection(source, cells, sim.AllToAllConnector(),
+                   sim.StaticSynapse(weight=-8.0), receptor_type="inhibitory")
+    cells.record("spikes")
+    sim.run(200.0)
+    report = sim.get_mapping().report
+    assert report.counters["membrane_wraps"] > 0
+    assert len(report.warnings) == 1 and "membrane_wraps" in report.warnings[0]
+    assert len(cells.get_data().segments[0].spiketrains[0]) > 0  # the wrap fires it
+    lines = str(report).splitlines()
+    assert lines[1].startswith("WARNING: ") and "wrap" in lines[1]
+    again = MappingReport.from_dict(report.as_dict())
+    assert again.warnings == report.warnings
+
+
+def test_a_run_without_a_wrap_has_no_warning(sim):
+    busy_network(sim, rate=10.0)
+    sim.run(200.0)
+    report = sim.get_mapping().report
+    assert report.counters["membrane_wraps"] == 0 and report.warnings == []
+    assert "WARNING" not in str(report)
+
+
+def test_the_comparison_report_shows_the_warning_first(sim):
+    from pyNN.neurox.validation.report import _approximations, _resources
+    report = MappingReport("NeuroCoreX", 1.0, counters={"membrane_wraps": 3},
+                           notes=["a note"], warnings=["3 membrane updates wrapped"])
+    comparison = {"targets": {"neurocorex": {"mapping": report.as_dict()}}}
+    assert _approximations(comparison).startswith(
+        "<ul><li class=error>neurocorex: warning: 3 membrane updates wrapped</li>")
+    assert "<b class=error>warning: 3 membrane updates wrapped</b>" in _resources(comparison)

@@ -107,3 +107,27 @@ class NeuroCoreXKind(ChipKind):
     def report_notes(self, quantized):
         return ["host inputs are played as the board's input stream, one release per tick "
                 "(collisions are serialised; the emulator's events count them)"]
+
+    def report_warnings(self, counters):
+        """Every wrap the emulator counted: the board's registers wrap instead of
+        saturating, and what follows a wrap is not the model's behaviour."""
+        wraps = [(name, counters.get(name, 0), what) for name, what in _WRAPS]
+        return [f"{count} {what} ({name}): {_WRAP_ADVICE[name]}"
+                for name, count, what in wraps if count]
+
+
+_WRAPS = (("membrane_wraps", "membrane updates wrapped round 18 bits"),
+          ("current_wraps", "lateral-current sums wrapped round 18 bits"),
+          ("weight_gain_wraps", "weight x gain products lost their high bits"),
+          ("stdp_clamp_wraps", "learning steps wrapped through the 8-bit clamp"))
+_WRAP_ADVICE = {
+    "membrane_wraps": "a V driven below -128 units wraps to the top and the cell fires "
+                      "(IF_curr_delta has no leak on the board, so sustained inhibition "
+                      "winds V down until it does); spikes after a wrap are not the "
+                      "model's. docs/chips/neurocorex.md, 'Wraps', says how to avoid it",
+    "current_wraps": "the shared lateral current overflowed; spikes after it are not the "
+                     "model's",
+    "weight_gain_wraps": "an input arrived as w x gain modulo 128; keep |w x gain| <= 127",
+    "stdp_clamp_wraps": "a learned weight passed 127 and came back as -128 (or -128 - 1 "
+                        "as 127)",
+}
