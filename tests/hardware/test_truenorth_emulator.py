@@ -10,6 +10,7 @@ from pyNN.neurox.errors import ChipLimitError
 from pyNN.neurox.hardware.chip import load_chip
 from pyNN.neurox.hardware.chips.truenorth.emulator import CorePRNG, TrueNorthEmulator
 from pyNN.neurox.hardware.chips.truenorth.formats import TrueNorthFormats
+from pyNN.neurox.hardware.contract import kind_for
 
 FORMATS = TrueNorthFormats.from_description(load_chip("truenorth"))
 QUIET = dict(threshold=1000, neg_threshold=1000)  # far from both thresholds
@@ -242,4 +243,7 @@ def test_v_saturates_at_its_bits_and_is_counted(sim):
     cells.record("v")
     sim.run(3.0)
     assert v_trace(cells) == [FORMATS.v_max - 1] + [FORMATS.v_max] * 3
-    assert sim.get_mapping().report.counters["v_saturated"] == 3
+    counters = sim.get_mapping().report.counters
+    assert counters["v_saturated"] == 3
+    warnings = kind_for(load_chip("truenorth")).report_warnings(counters)
+    assert warnings and "20-bit range 3 time(s)" in warnings[0]

@@ -91,3 +91,11 @@ class TrueNorthKind(ChipKind):
                          f"{self.formats.axon_types} weights per neuron costs a relative "
                          f"error of {error:.3%} before rounding")
         return notes
+
+    def report_warnings(self, counters):
+        saturated = counters.get("v_saturated", 0)
+        if not saturated:
+            return []
+        return [f"v reached the end of its {self.formats.v_bits}-bit range {saturated} "
+                "time(s) and was held there (the emulator saturates; what the chip does "
+                "there is not in the sources read)"]
