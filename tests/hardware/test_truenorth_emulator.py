@@ -247,3 +247,20 @@ def test_v_saturates_at_its_bits_and_is_counted(sim):
     assert counters["v_saturated"] == 3
     warnings = kind_for(load_chip("truenorth")).report_warnings(counters)
     assert warnings and "20-bit range 3 time(s)" in warnings[0]
+
+
+def test_poisson_counts_above_one_meet_on_one_axon(sim):
+    """A Poisson source may give a cell several spikes in one tick (host.py draws a count
+    per tick); its axon carries one, and the rest are counted as merged."""
+    sim.setup(timestep=1.0, target="truenorth", rng_seed=5)
+    source = sim.Population(1, sim.SpikeSourcePoisson(rate=1500.0), label="noise")
+    cells = sim.Population(1, sim.TrueNorthNeuron(**QUIET), label="cells")
+    sim.Projection(source, cells, sim.OneToOneConnector(), sim.StaticSynapse(weight=1))
+    source.record("spikes")
+    cells.record("v")
+    sim.run(50.0)
+    times = np.asarray(source.get_data().segments[0].spiketrains[0])
+    sent = np.unique(times[times < 50.0])  # labels 1..49 are integrated within the run
+    assert v_trace(cells)[-1] == sent.size
+    merged = sim.get_mapping().report.counters["input_spikes_merged"]
+    assert merged == np.count_nonzero(times < 50.0) - sent.size
