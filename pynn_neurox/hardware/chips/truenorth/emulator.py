@@ -97,6 +97,9 @@ class TrueNorthEmulator(ChipEmulator):
         self._leak_cores = needing(self.stochastic_leak)
         self._threshold_cores = needing(self.mask > 0)
         self._synapse_cores = needing(self.stochastic_synapses)
+        self._floor = -self.beta
+        self._plain = (not self._threshold_cores and bool(np.all(self.mode == 0))
+                       and bool(self.saturate.all()) and bool(np.all(self.reset >= -self.beta)))
 
     @property
     def counters(self) -> dict:
@@ -115,11 +118,16 @@ class TrueNorthEmulator(ChipEmulator):
         if not axons.size:
             return
         slots = arrival % self.ring_size
+        if (slots == slots[0]).all():
+            self.ring[slots[0]].append(axons)
+            return
         for slot in np.unique(slots):
             self.ring[slot].append(axons[slots == slot])
 
     def _saturate(self, v):
         F = self.formats
+        if v.size == 0 or (v.min() >= F.v_min and v.max() <= F.v_max):
+            return
         outside = (v < F.v_min) | (v > F.v_max)
         if outside.any():
             self._counters["v_saturated"] += int(np.count_nonzero(outside))
@@ -136,7 +144,7 @@ class TrueNorthEmulator(ChipEmulator):
             axon = np.repeat(active, p.axon_synapse_start[active + 1]
                              - p.axon_synapse_start[active])
             for core, _ in self._synapse_cores:
-                mine_active = active[p.axon_core[active] == core]
+                mine_active = np.sort(active[p.axon_core[active] == core])
                 rho = self.prng.draw(core, mine_active.size * self.formats.neurons_per_core,
                                      self.formats.prn_bits).reshape(mine_active.size, -1)
                 here = np.flatnonzero(stochastic & (p.core[neuron] == core))
@@ -155,6 +163,11 @@ class TrueNorthEmulator(ChipEmulator):
             v[neurons] += np.where(self.reversal[neurons], np.sign(v[neurons]), 1) * step
 
     def _fire(self, v):
+        if self._plain:  # deterministic, normal reset, saturating floor below every reset
+            fired = np.flatnonzero(v >= self.alpha)
+            v[fired] = self.reset[fired]
+            np.maximum(v, self._floor, out=v)
+            return fired
         eta = np.zeros(v.size, np.int64)
         for core, neurons in self._threshold_cores:
             rho = self.prng.draw(core, self.formats.neurons_per_core,
@@ -186,7 +199,12 @@ class TrueNorthEmulator(ChipEmulator):
             # host spikes labelled s are sent as spikes of tick s - 1
             due = np.searchsorted(host_labels, k + 1, side="right")
             if due > sent:
+                # one spike per axon and tick: a cell's repeated spikes of one label merge
                 s, i = host_labels[sent:due], host_inputs[sent:due]
+                pair = np.unique((s - k) * (p.input_start.size + 1) + i)
+                self._counters["input_spikes_merged"] += s.size - pair.size
+                s, i = np.divmod(pair, p.input_start.size + 1)
+                s = s + k
                 targets = _gather(p.input_start[i], p.input_start[i + 1])
                 s = np.repeat(s, p.input_start[i + 1] - p.input_start[i])
                 self._send(p.input_axon[targets], s - 1 + p.input_delay[targets])
@@ -195,10 +213,9 @@ class TrueNorthEmulator(ChipEmulator):
                 samples.append(v[record].copy())
             slot = k % self.ring_size
             if self.ring[slot]:
-                arrived = np.concatenate(self.ring[slot])
+                # each axon is fed by one copy or host input: no axon twice in a tick
+                active = np.concatenate(self.ring[slot])
                 self.ring[slot] = []
-                active = np.unique(arrived)
-                self._counters["input_spikes_merged"] += arrived.size - active.size
                 self._integrate(v, active)
                 self._saturate(v)
             self._leak(v)
