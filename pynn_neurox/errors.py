@@ -34,3 +34,11 @@ class SimulationEndedError(NeuroxError, RuntimeError):
 class ProtocolError(NeuroxError, ValueError):
     """Bytes to or from a chip that break its protocol (a truncated or unknown command, a
     missing marker); the message names the field and the offset."""
+
+
+class DeviceError(NeuroxError, IOError):
+    """The link to a chip failed: its port cannot be opened (absent, busy, not permitted),
+    the chip does not answer within the timeout, or the device went away during a run.
+    The message names the port, what was asked and what arrived. An error raised by a
+    run carries `partial` (contract.PartialRun): what arrived before the fault, which the
+    run's recorded data keep."""

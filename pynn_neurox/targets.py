@@ -1,5 +1,6 @@
 """Where a model runs: what every target supplies (`Target`), and the registry of target
-names (Brian2, and one per chip description)."""
+names (Brian2, one per chip description, and `<chip>-board` for a chip whose description
+has a "link" section: the chip itself over that link)."""
 
 from abc import ABC, abstractmethod
 from typing import Callable, Optional
@@ -8,11 +9,12 @@ import numpy as np
 
 from .description import NetworkDescription
 from .errors import SetupError
-from .hardware.chip import chip_names
+from .hardware.chip import chip_names, load_chip
 from .recorded import Recordings
 from .timegrid import sampling_steps
 
 DEFAULT_TARGET = "brian2"
+BOARD_SUFFIX = "-board"
 
 
 class Target(ABC):
@@ -100,8 +102,8 @@ class Target(ABC):
 
 
 def target_names() -> list:
-    """Brian2, and one target per chip description (chip.chip_names)."""
-    return sorted([DEFAULT_TARGET] + chip_names())
+    """Brian2, one target per chip description (chip.chip_names), and the boards."""
+    return sorted([DEFAULT_TARGET] + chip_names() + list(board_targets()))
 
 
 def create_target(name: str, network: NetworkDescription) -> Target:
@@ -109,8 +111,19 @@ def create_target(name: str, network: NetworkDescription) -> Target:
     if name == DEFAULT_TARGET:
         from .software import Brian2Target
         return Brian2Target(network)
-    if name not in chip_names():
+    boards = board_targets()
+    if name not in chip_names() and name not in boards:
         raise SetupError(f"unknown target '{name}'; the targets are: "
                          + ", ".join(target_names()))
     from .hardware.target import HardwareTarget
     return HardwareTarget(network, name)
+def board_targets() -> dict:
+    """`<chip>-board` -> chip, for each chip whose description has a "link" section: the
+    physical chip over that link, with the same kind, mapping and program as the
+    emulated `<chip>` (docs/chips/neurocorex_board.md)."""
+    return {name + BOARD_SUFFIX: name for name in chip_names()
+            if load_chip(name).section("link")}
+
+
+    if name in boards:
+        return HardwareTarget(network, boards[name], board=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from pyNN.neurox.hardware.chip import load_chip
-from pyNN.neurox.targets import target_names
+from pyNN.neurox.targets import board_targets, target_names
 
 from . import metrics
 from .capture import paired_trains, recorded
@@ -54,7 +54,8 @@ def energy_estimate(run):
     mapping = run.get("mapping")
     if not mapping:
         return None
-    published = load_chip(run["target"]).section("published")
+    chip = board_targets().get(run["target"], run["target"])  # a board: its chip's figures
+    published = load_chip(chip).section("published")
     synaptic, update = (published.get("energy_per_synaptic_op_pj"),
                         published.get("energy_per_neuron_update_pj"))
     if not synaptic or not update:

@@ -1,5 +1,5 @@
-"""A chip target: the network description mapped onto a chip and run on its emulator,
-one class for every kind.
+"""A chip target: the network description mapped onto a chip and run on its emulator, or
+on the chip itself over its link (a `<chip>-board` target), one class for every kind.
 
 The mapping (check → quantize → place → program) is made on the first run, or earlier
 when asked for with get_mapping(); every later run continues the emulator's state. reset()
@@ -12,7 +12,7 @@ from typing import Optional
 import numpy as np
 
 from ..description import NetworkDescription
-from ..errors import ChipLimitError, ProgramLoadedError, SimulationEndedError
+from ..errors import ChipLimitError, NeuroxError, ProgramLoadedError, SimulationEndedError
 from ..recorded import Recordings
 from ..targets import Target
 from ..timegrid import callback_step, delay_steps, duration_steps, sampling_steps
@@ -22,11 +22,15 @@ from .mapping import Mapping, map_network
 
 
 class HardwareTarget(Target):
-    def __init__(self, network: NetworkDescription, chip_name: str):
+    def __init__(self, network: NetworkDescription, chip_name: str, board: bool = False):
         super().__init__(network)
         self.chip = load_chip(chip_name).with_overrides(network.options.get("chip"))
-        self.kind = kind_for(self.chip)
         self.name = chip_name
+        self.board = board  # the chip itself over its link, not its emulator
+        if board:
+            self.chip = replace(self.chip, title=self.chip.fact("link", "title"))
+            self.name = f"{chip_name}-board"
+        self.kind = kind_for(self.chip)
         self._mapping = None
         self._runner = None
 
@@ -79,14 +83,20 @@ class HardwareTarget(Target):
         stop = duration_steps(t_stop, self.dt)
         if self._runner is None:
             mapping = self.mapping
-            self._runner = Runner(mapping, self.kind.emulator(mapping.program,
-                                                              self.network.seed))
-        events = [[callback(self._runner.tick * self.dt), callback] for callback in callbacks]
+            engine = (self.kind.device(mapping.program, self.network.options) if self.board
+                      else self.kind.emulator(mapping.program, self.network.seed))
+            self._runner = Runner(mapping, engine)
+        events = [[callback(self.now), callback] for callback in callbacks]
         while self._runner.tick < stop:
             self._refuse_changes()
             due = min([stop] + [callback_step(e[0], self.dt) for e in events])
-            self._run_ticks(max(due, self._runner.tick + 1) - self._runner.tick)
-            now = self._runner.tick * self.dt
+            try:
+                self._run_ticks(max(due, self._runner.tick + 1) - self._runner.tick)
+            except NeuroxError as error:
+                if getattr(error, "partial", None) is not None and on_time is not None:
+                    on_time(self._runner.tick * self.dt)  # the time the data kept reach
+                raise
+            now = self.now
             if on_time is not None:
                 on_time(now)
             for event in events:
@@ -102,7 +112,13 @@ class HardwareTarget(Target):
             raise ChipLimitError(
                 f"{self.chip.title}: v is sampled at one interval for all populations; "
                 f"the populations ask for {sorted(k * self.dt for k in every)} ms")
-        spikes, signals = self._runner.run(ticks, recorded_v, every.pop() if every else 1)
+        failure = None
+        try:
+            spikes, signals = self._runner.run(ticks, recorded_v, every.pop() if every else 1)
+        except NeuroxError as error:  # a run that failed part way: keep what arrived
+            if getattr(error, "result", None) is None:
+                raise
+            (spikes, signals), failure = error.result, error
         for population in self.network.populations:
             store = self.recordings.setdefault(population.index, Recordings())
             if "spikes" in population.recorded and population.index in spikes:
@@ -112,9 +128,11 @@ class HardwareTarget(Target):
             if population.index in signals:
                 ticks_, values = signals[population.index]
                 store.add_samples("v", recorded_v[population.index], values, ticks_ * self.dt)
+        if failure is not None:
+            raise failure
 
     def _live_values(self, population_index, variable, indices) -> Optional[np.ndarray]:
-        if self._runner is None:
+        if self._runner is None or self.board:  # a board's v cannot be read
             return None
         return self._runner.v_now(population_index, indices)
 
@@ -171,12 +189,29 @@ class Runner:
     def run(self, ticks: int, recorded: dict, sample_every: int):
         """`recorded`: population index -> sorted cells whose v is recorded. Returns
         {population: (cells, spike labels)}, {population: (sample ticks, v in mV)}."""
-        program, populations = self.mapping.program, self.mapping.populations
+        program = self.mapping.program
         first = self.emulator.tick
         labels, inputs, spikes = self._host_spikes(first + ticks)
         record = np.concatenate([program.neuron_offset[p] + c for p, c in recorded.items()]) \
             if recorded else None
-        k, neurons, samples = self.emulator.run(ticks, labels, inputs, record, sample_every)
+        try:
+            k, neurons, samples = self.emulator.run(ticks, labels, inputs, record, sample_every)
+        except NeuroxError as error:
+            partial = getattr(error, "partial", None)
+            if partial is None:
+                raise
+            # what arrived before the fault: its ticks, its spikes, the inputs sent in them
+            ticks, k, neurons = partial.ticks, partial.spike_ticks, partial.neurons
+            spikes = {index: (cells[s < first + ticks], s[s < first + ticks])
+                      for index, (cells, s) in spikes.items()}
+            error.result = self._split(first, ticks, k, neurons, None, recorded, spikes,
+                                       sample_every)
+            raise
+        return self._split(first, ticks, k, neurons, samples, recorded, spikes, sample_every)
+
+    def _split(self, first, ticks, k, neurons, samples, recorded, spikes, sample_every):
+        """Spikes and samples of the chip's neurons into populations, in PyNN's units."""
+        program, populations = self.mapping.program, self.mapping.populations
         for index, q in populations.items():
             start = program.neuron_offset[index]
             mine = (neurons >= start) & (neurons < start + q.size)
@@ -184,7 +219,7 @@ class Runner:
         signals, column = {}, 0
         sample_ticks = np.arange(first, first + ticks)
         sample_ticks = sample_ticks[sample_ticks % sample_every == 0]
-        for index, cells in recorded.items():
+        for index, cells in recorded.items() if samples is not None else ():
             raw = samples[:, column:column + cells.size]
             signals[index] = (sample_ticks, populations[index].mV(cells, raw))
             column += cells.size

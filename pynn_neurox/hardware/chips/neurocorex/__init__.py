@@ -9,6 +9,7 @@ from ....errors import ChipLimitError
 from ...contract import Accepts, ChipKind, QuantizedNetwork, register_kind
 from ...place import OneCore
 from ...report import LearningRow
+from .device import DEFAULT_TIMEOUT, SerialBoard, port_from
 from .formats import NeuroCoreXFormats
 from .native import NeuroCoreXNeuron
 from .program import build_program
@@ -103,6 +104,12 @@ class NeuroCoreXKind(ChipKind):
 
     def emulator(self, program, seed):
         return StreamedBoard(program, self.formats)
+
+    def device(self, program, options):
+        """The board on a serial port: setup(port=...) or NEUROX_PORT; `link_timeout`
+        (s) is how long a silent board is waited for (device.SerialBoard)."""
+        return SerialBoard(program, self.formats, self.chip, port_from(options),
+                           float(options.get("link_timeout", DEFAULT_TIMEOUT)))
 
     def report_notes(self, quantized):
         return ["host inputs are played as the board's input stream, one release per tick "

@@ -36,6 +36,9 @@ class NeuroCoreXFormats(OneCoreLimits):
     stdp_drift_quiet_cycles: int = fact("board")
     commands: dict = fact("board")
     marker_byte: int = fact("board")
+    # the UART's pace where the board's own is slower than the line (device.py)
+    readback_byte_us: float = fact("board")
+    stdp_enable_byte_us: float = fact("board")
 
 
 # the one board the VHDL describes: its image, UART bytes and emulator are laid out by it
