@@ -76,6 +76,10 @@ class SpiNNakerEmulator(ChipEmulator):
         self._direct = self.learning is None and not (p.row_stage > 0).any()
         delays = np.unique(p.delay)
         self._one_delay = int(delays[0]) if delays.size == 1 else None
+        # each synapse's entry within a slot, and a slot's size
+        self._slot_size = p.types * n
+        self._entry = p.stype * n + p.target
+        self._shift = p.shift.reshape(-1)
         self._counters = dict(spikes=0, synaptic_events=0, ring_buffer_saturations=0,
                               plastic_saturations=0, delay_extension_spikes=0)
         # constants of the C source, as GCC converts them (truncation)
@@ -161,50 +165,44 @@ class SpiNNakerEmulator(ChipEmulator):
         each entry saturating at 0xFFFF; a saturation is counted per addition.
         `plastic` marks the plastic synapses (None: none is)."""
         p = self.program
-        n = p.neurons
         self._counters["synaptic_events"] += int(positions.size)
-        index = p.stype[positions] * n + p.target[positions]
         if self._one_delay is not None:
-            slot = present = np.array([(time + self._one_delay) & self.slot_mask])
+            flat = self._entry[positions] + ((time + self._one_delay) & self.slot_mask) \
+                * self._slot_size
         else:
-            slot = (time + p.delay[positions]) & self.slot_mask
-            present = np.flatnonzero(np.bincount(slot, minlength=self.slots))
-        for s in present.tolist():
-            mine = slot == s if present.size > 1 else slice(None)
-            idx, w = index[mine], weights[mine]
-            view = self.ring[s]
-            sums = np.bincount(idx, w, minlength=view.size).astype(np.int64)
-            total = view + sums
-            over = np.flatnonzero(total > self.weight_max)
-            if over.size:
-                flags = np.zeros(idx.size, bool) if plastic is None else plastic[mine]
-                self._saturate(view, over, idx, w, flags)
-                total[over] = self.weight_max
-            view[:] = total
+            flat = self._entry[positions] + ((time + p.delay[positions]) & self.slot_mask) \
+                * self._slot_size
+        ring = self.ring.reshape(-1)
+        np.add.at(ring, flat, weights)
+        if positions.size and ring[flat].max() > self.weight_max:
+            flags = np.zeros(flat.size, bool) if plastic is None else plastic
+            self._saturate(ring, flat, weights, flags)
 
-    def _saturate(self, view, entries, idx, w, plastic):
-        """Count saturations of `entries` in processing order (synapses.c: acc = entry +
-        w; if bit 16 is set, acc = 0xFFFF and the count goes up)."""
+    def _saturate(self, ring, flat, w, plastic):
+        """Entries past 0xFFFF after this batch, redone in processing order (synapses.c:
+        acc = entry + w; if bit 16 is set, acc = 0xFFFF and the count goes up)."""
         top = self.weight_max
-        for e in entries.tolist():
-            acc = int(view[e])
-            events = np.flatnonzero(idx == e)
+        for e in np.unique(flat[ring[flat] > top]).tolist():
+            events = np.flatnonzero(flat == e)
+            acc = int(ring[e]) - int(w[events].sum())  # the entry before this batch
             for w_k, plastic_k in zip(w[events].tolist(), plastic[events].tolist()):
                 acc += int(w_k)
                 if acc > top:
                     acc = top
                     key = "plastic_saturations" if plastic_k else "ring_buffer_saturations"
                     self._counters[key] += 1
+            ring[e] = acc
 
     # --- the tick ----------------------------------------------------------------------
 
     def _transfer(self, k):
-        """Slot k of the ring buffer as inputs (types x neurons, raw s16.15), cleared."""
-        p = self.program
-        entries = self.ring[k & self.slot_mask].reshape(p.types, p.neurons)
-        inputs = (entries << p.shift).astype(self.fx.word)
-        self.ring[k & self.slot_mask] = 0
-        return inputs
+        """Slot k of the ring buffer as inputs: the entries that hold something (type *
+        neurons + neuron) and their inputs (raw s16.15); the slot is cleared."""
+        slot = self.ring[k & self.slot_mask]
+        entries = np.flatnonzero(slot)
+        inputs = (slot[entries] << self._shift[entries]).astype(self.fx.word)
+        slot[entries] = 0
+        return entries, inputs
 
     def run(self, ticks, labels, inputs, record=None, sample_every=1):
         p = self.program
@@ -218,10 +216,10 @@ class SpiNNakerEmulator(ChipEmulator):
                 self._send(inputs[first:last], k - 1)
             if record is not None and k % sample_every == 0:
                 samples.append(self.voltage[record].copy())
-            synaptic = self._transfer(k)
+            entries, values = self._transfer(k)
             fired = []
             for g, words, state in zip(p.groups, self.words, self.state):
-                spiked = self._update(g, words, state, synaptic[:, g.start:g.stop])
+                spiked = self._update(g, words, state, self._group_inputs(g, entries, values))
                 if spiked.size:
                     fired.append(spiked + g.start)
             spiked = np.concatenate(fired) if fired else np.zeros(0, np.int64)
@@ -243,19 +241,34 @@ class SpiNNakerEmulator(ChipEmulator):
 
     # --- the neuron kernels --------------------------------------------------------------
 
+    def _group_inputs(self, g, entries, values):
+        """The ring-buffer entries of group `g` as positions in its (types x neurons)
+        arrays, flattened, and their inputs."""
+        n = self.program.neurons
+        if g.start == 0 and g.stop == n:
+            return entries, values
+        types, neurons = np.divmod(entries, n)
+        mine = (neurons >= g.start) & (neurons < g.stop)
+        return types[mine] * (g.stop - g.start) + neurons[mine] - g.start, values[mine]
+
     def _update(self, g, w, state, synaptic):
-        """One tick of group `g` (its words `w`); returns the indices (in the group) that
-        fired."""
+        """One tick of group `g` (its words `w`; `synaptic`: the flat positions in the
+        group's types x neurons arrays and the inputs of the ring-buffer entries that held
+        something); returns the indices (in the group) that fired."""
         fx = self.fx
         s = slice(g.start, g.stop)
         v = self.voltage[s]
+        at, inputs = synaptic
         if g.kernel == "alpha":
-            current = self._alpha_inputs(w, state, synaptic)
+            dense = np.zeros((self.program.types, g.stop - g.start), fx.word)
+            dense.reshape(-1)[at] = inputs
+            current = self._alpha_inputs(w, state, dense)
         elif g.kernel == "delta":
-            state["isyn"] += synaptic
+            state["isyn"].reshape(-1)[at] += inputs
             current = fx.mul(state["isyn"], w["scale"])
         else:
-            state["isyn"] += fx.decay(synaptic, w["init"])
+            if inputs.size:
+                state["isyn"].reshape(-1)[at] += fx.decay(inputs, w["init"].reshape(-1)[at])
             current = state["isyn"]
         if g.kernel == "cond":
             g_syn = current >> self.formats.conductance_input_shift
@@ -297,19 +310,18 @@ class SpiNNakerEmulator(ChipEmulator):
         fx = self.fx
         s = slice(g.start, g.stop)
         refract = self.refract[s]
-        alpha = fx.mul(drive, w["r"]) + w["v_rest"]
+        alpha = fx.mul(drive, w["r"])
+        alpha += w["v_rest"]
         new = alpha - fx.mul(w["exp_tc"], alpha - v)
         held = refract > 0
-        if held.any():
-            new[held] = v[held]
-            refract = refract - held
+        np.copyto(new, v, where=held)
+        refract -= held
         v = new
         spiked = np.flatnonzero(v >= w["v_thresh"])
         if spiked.size:
             v[spiked] = w["v_reset"][spiked]
             refract[spiked] = w["t_refract"][spiked]
         self.voltage[s] = v
-        self.refract[s] = refract
         return spiked
 
     def _izhikevich(self, g, w, state, v, drive):

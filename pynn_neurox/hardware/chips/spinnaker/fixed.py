@@ -62,12 +62,16 @@ class FixedPoint:
 
     def mul(self, a, b) -> np.ndarray:
         """accum * accum: floor(a b / 2**15), wrapped to the word."""
-        return ((np.asarray(a, np.int64) * b) >> self.fraction).astype(self.word)
+        product = np.multiply(a, b, dtype=np.int64)
+        product >>= self.fraction
+        return product.astype(self.word)
 
     def decay(self, x, d) -> np.ndarray:
         """decay_s1615(x, d): (int64 x * d) >> 32 for a u0.32 d. A word times a u0.32
         stays within int64: |x d| < 2**31 * 2**32."""
-        return ((np.asarray(x, np.int64) * d) >> self.decay_bits).astype(self.word)
+        product = np.multiply(x, d, dtype=np.int64)
+        product >>= self.decay_bits
+        return product.astype(self.word)
 
     def div(self, a, b) -> np.ndarray:
         """accum / accum (libgcc __divsa3): (a << 15) / b, truncated toward zero."""
