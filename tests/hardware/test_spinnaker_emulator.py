@@ -282,3 +282,51 @@ def test_stdp_pair_at_the_second_pre_spike(sim, multiplicative):
     assert learned * 1024 == (1027 if multiplicative else 1040)
     row = mapping.report.projections[0].learning
     assert row.integers["lut_plus"] == 154  # ln(2048) * 20 = 152.5: the next even size
+
+
+def test_two_spikes_of_a_cell_in_one_tick_add_twice(sim):
+    """Host inputs with multiplicity (two spikes of a cell with one label) are two
+    packets: two additions into the ring buffer. The source's most spikes per tick (2)
+    enter the shift's bound: 2 * 4.0 = 8, shift 4, weight 4 * 2**11 = 8192 each."""
+    sim.setup(timestep=1.0, target="spinnaker")
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[3.0, 3.0]), label="input")
+    cells = sim.Population(1, sim.IF_curr_delta(tau_m=20.0, cm=1.0, v_rest=-65.0),
+                           label="cells")
+    sim.Projection(source, cells, sim.OneToOneConnector(), sim.StaticSynapse(weight=4.0,
+                                                                             delay=1.0))
+    cells.record("v")
+    sim.run(5.0)
+    mapping = sim.get_mapping()
+    assert mapping.populations[1].shifts.tolist()[0] == 4
+    assert mapping.report.counters["synaptic_events"] == 2
+    isyn = 2 * (8192 << 4)  # 8.0
+    alpha = (isyn * (20 * ONE) >> 15) - 65 * ONE
+    assert raw(v_of(cells))[4] == alpha - (31170 * (alpha + 65 * ONE) >> 15)
+
+
+def test_stdp_through_a_delay_extension_stage(sim):
+    """A plastic synapse of delay 20: stage 1, 4 ticks left. Its row is processed when
+    the delay extension re-sends the spike, 16 ticks later, with 4 as the dendritic
+    delay (sPyNNaker's rows of later stages): pre spikes of ticks 9 and 29 are processed
+    at 25 and 45. The post spike of tick 15 falls in the first row's window (0, 21] and
+    potentiates nothing (the row's trace is still 0), then depresses with lut-[25 - 19]
+    = floor(e**-0.3 2048) = 1517: 1024 - (1517 * 246 >> 11) = 1024 - 182 = 842; at 45
+    it is the last post spike again, lut-[45 - 19] = lut-[26] = 558:
+    842 - (558 * 246 >> 11) = 842 - 67 = 775 (additive, A2- = 246 as above)."""
+    sim.setup(timestep=1.0, target="spinnaker")
+    pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0, 30.0]), label="pre")
+    drive = sim.Population(1, sim.SpikeSourceArray(spike_times=[15.0]), label="drive")
+    post = sim.Population(1, sim.IF_curr_delta(), label="post")
+    rule = sim.STDPMechanism(
+        timing_dependence=sim.SpikePairRule(tau_plus=20.0, tau_minus=20.0, A_plus=0.1,
+                                            A_minus=0.12),
+        weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=2.0), weight=1.0,
+        delay=20.0)
+    plastic = sim.Projection(pre, post, sim.OneToOneConnector(), rule, label="plastic")
+    sim.Projection(drive, post, sim.OneToOneConnector(),
+                   sim.StaticSynapse(weight=20.0, delay=1.0))
+    post.record("spikes")
+    sim.run(60.0)
+    assert spikes_of(post) == [16.0]
+    assert plastic.get("weight", format="list")[0][2] * 1024 == 775
+    assert sim.get_mapping().report.counters["delay_extension_spikes"] == 2
