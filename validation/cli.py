@@ -4,7 +4,8 @@
 
 runs MODEL unchanged once per target and writes DIR/report.html and DIR/report.json.
 MODEL is a PyNN script, or the name of a model bundled in pyNN.neurox.validation.models
-(`neurox compare feedforward`); a file of that name takes precedence.
+(`neurox compare feedforward`); a file of that name takes precedence. Ctrl-C writes the
+report of the targets that finished, marked partial, and exits with status 130.
 """
 
 import argparse
@@ -64,6 +65,9 @@ def main(argv=None):
                              arguments, timeout=args.timeout)
     except ValueError as error:
         sys.exit(f"neurox compare: {error}")
+    except KeyboardInterrupt:  # Ctrl-C: compare has written the report of what finished
+        print("neurox compare: interrupted", file=sys.stderr)
+        sys.exit(130)
     failed = [t for t, entry in report["targets"].items() if "error" in entry]
     if len(failed) == len(report["targets"]):
         sys.exit("neurox compare: no target ran the model")

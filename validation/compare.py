@@ -1,17 +1,22 @@
 """Compare: one unchanged PyNN script on several targets, and what each chip changes.
 
 Each target runs the script in its own process (NEUROX_TARGET set, the same seed as the
-script sets), so a target that refuses the model or crashes costs only its own entry;
-the report holds its error and the others' results. The first target that ran is the
-reference of the metrics (put brian2 first).
+script sets), so a target that refuses the model, crashes or hangs costs only its own
+entry: the report holds its error and the others' results. The first target that ran is
+the reference of the metrics (put brian2 first). A run counts for a target only if it
+ran there, and Ctrl-C keeps a report, marked partial, of the targets that finished.
 """
 
+import contextlib
 import json
+import math
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +28,9 @@ from . import metrics
 from .capture import paired_trains, recorded
 from .registry import METRICS, Span
 from .report import write_html
+
+# what a comparison writes in its directory, and all it ever removes there
+REPORT_FILES = ("report.json", "report.html")
 
 
 def compare_runs(reference, other):
@@ -82,6 +90,20 @@ def _named(targets):
     return names
 
 
+def _check(script, targets, timeout):
+    """Refuse, before anything runs, what would give a report without meaning."""
+    if not targets:
+        raise ValueError("no target to run: name one or more of " + ", ".join(target_names()))
+    unknown = [t for t in targets if t not in target_names()]
+    if unknown:
+        raise ValueError(f"unknown target(s) {', '.join(unknown)}; the targets are: "
+                         + ", ".join(target_names()))
+    if not (timeout > 0 and math.isfinite(timeout)):  # NaN fails both
+        raise ValueError(f"the timeout must be a positive number of seconds, not {timeout:g}")
+    if not Path(script).is_file():
+        raise ValueError(f"no script {script}")
+
+
 def _writable(out):
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -92,51 +114,145 @@ def _writable(out):
             from None
 
 
+def _claim(out, script):
+    """Make `out` this script's: refuse it while it holds another script's report (one
+    model's figures beside another's numbers would be read as one report), and remove
+    this script's older report, so that no old page outlives a failed or partial run.
+    Other files there are left alone."""
+    found = [out / name for name in REPORT_FILES if (out / name).exists()]
+    if not found:
+        return
+    try:
+        owner = json.loads((out / "report.json").read_text(encoding="utf-8"))["script"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ValueError(f"{out} holds a report not known to be {script}'s: choose another "
+                         "directory, or remove its report.json and report.html") from None
+    if Path(owner).resolve() != script.resolve():
+        raise ValueError(f"{out} holds the report of {owner}: choose another directory, or "
+                         "remove its report.json and report.html")
+    for path in found:
+        path.unlink()
+
+
+@contextlib.contextmanager
+def _held_interrupt():
+    """Hold back a Ctrl-C that comes within the block and raise it at the block's end, for
+    steps that it would leave half done. Only the main thread receives Ctrl-C (and may set
+    its handler): elsewhere there is nothing to hold."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = []
+    previous = signal.signal(signal.SIGINT, lambda *_: held.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        raise KeyboardInterrupt
+
+
+def _end_group(process):
+    """Kill the process group that `process` leads, with all a target started there (what
+    it left running, or everything when it overran or was interrupted), and reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def _failure(status, lines):
+    """What ended a target's process that did not exit with status 0."""
+    if status < 0:
+        try:
+            return f"killed by {signal.Signals(-status).name}"
+        except ValueError:
+            return f"killed by signal {-status}"
+    return lines[-1] if lines else f"exited with status {status}"
+
+
 def run_target(script, target, arguments, data_file, timeout):
     """One target's run of `script` in a fresh process: the captured data (passed through
-    `data_file`), or an error."""
+    `data_file`), or an error. The process leads a new session: a timeout or Ctrl-C ends
+    its whole group, and the terminal's Ctrl-C reaches the comparison only, which ends
+    the target and writes a partial report. It reads no stdin: a script that asks would
+    otherwise wait, unseen, until the timeout."""
     command = [sys.executable, "-m", "pyNN.neurox.validation.capture", str(data_file),
                str(script), *arguments]
     # UTF-8 whatever the locale, so that an error reads in the report as it was written
     env = dict(os.environ, NEUROX_TARGET=target, PYTHONIOENCODING="utf-8")
-    try:
-        done = subprocess.run(command, env=env, capture_output=True, encoding="utf-8",
-                              errors="replace", timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"target": target, "error": f"did not finish within {timeout} s"}
-    if done.returncode != 0:
-        lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
-        return {"target": target, "error": lines[-1] if lines else
-                f"exited with status {done.returncode}", "log": "\n".join(lines[-30:])}
+    with tempfile.TemporaryFile() as log:
+        process = None
+        try:
+            with _held_interrupt():  # a Ctrl-C amid the start would leave the target unowned
+                process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL,
+                                           stdout=subprocess.DEVNULL, stderr=log,
+                                           start_new_session=True)
+            status = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return {"target": target, "error": f"did not finish within {timeout:g} s"}
+        finally:
+            if process is not None:
+                _end_group(process)
+        log.seek(0)
+        lines = [line for line in log.read().decode("utf-8", "replace").splitlines()
+                 if line.strip()]
+    if status != 0:
+        return {"target": target, "error": _failure(status, lines),
+                "log": "\n".join(lines[-30:])}
+    if not data_file.exists():
+        return {"target": target, "error": "exited (status 0) before its recorded data were "
+                "written", "log": "\n".join(lines[-30:])}
     with open(data_file, "rb") as f:
-        return pickle.load(f)
+        data = pickle.load(f)
+    if data["target"] != target:
+        return {"target": target, "error": f"ran on {data['target']}, not on {target}: the "
+                "script chooses its target (setup(target=...)); leave it to NEUROX_TARGET so "
+                "that each run is the target it is filed under"}
+    return data
 
 
 def compare(script, targets, out, arguments=(), timeout=3600, progress=print):
     """Run `script` on each of `targets`, write out/report.json and out/report.html, and
-    return the report (a dict with every number)."""
-    unknown = [t for t in targets if t not in target_names()]
-    if unknown:
-        raise ValueError(f"unknown target(s) {', '.join(unknown)}; the targets are: "
-                         + ", ".join(target_names()))
-    if not Path(script).is_file():
-        raise ValueError(f"no script {script}")
+    return the report (a dict with every number). On Ctrl-C, the report of the targets
+    that finished is written, marked partial, and the KeyboardInterrupt raised again."""
+    _check(script, targets, timeout)
     out = Path(out)
     _writable(out)
-    runs = {}
+    _claim(out, Path(script))
+    names = _named(targets)
+    runs, current, partial = {}, None, None
     with tempfile.TemporaryDirectory() as workdir:
-        for number, (name, target) in enumerate(_named(targets).items(), 1):
-            progress(f"[{number}/{len(targets)}] {name}: running {script}")
-            runs[name] = run_target(script, target, list(arguments),
-                                    Path(workdir) / f"run{number}.pkl", timeout)
-            run = runs[name]
-            progress(f"[{number}/{len(targets)}] {name}: " + (
-                f"refused or failed: {run['error']}" if "error" in run
-                else f"done in {run['wall_seconds']:.1f} s"))
+        try:
+            for number, (current, target) in enumerate(names.items(), 1):
+                progress(f"[{number}/{len(names)}] {current}: running {script}")
+                run = run_target(script, target, list(arguments),
+                                 Path(workdir) / f"run{number}.pkl", timeout)
+                runs[current] = run
+                progress(f"[{number}/{len(names)}] {current}: " + (
+                    f"refused or failed: {run['error']}" if "error" in run
+                    else f"done in {run['wall_seconds']:.1f} s"))
+        except KeyboardInterrupt:
+            partial = {"interrupted": current, "not_run": [n for n in names if n not in runs]}
+    with _held_interrupt():  # the report is written whole; a Ctrl-C now is raised after
+        report = _report(script, arguments, runs)
+        if partial:
+            report["partial"] = partial
+        (out / "report.json").write_text(json.dumps(_finite(report), indent=1,
+                                                    default=_plain), encoding="utf-8")
+        write_html(report, runs, out / "report.html")
+        progress(("interrupted: partial report " if partial else "report: ")
+                 + str(out / "report.html"))
+    if partial:
+        raise KeyboardInterrupt
+    return report
+
+
+def _report(script, arguments, runs):
+    """The report's numbers: each target's entry, and each run against the reference."""
     ran = [name for name, run in runs.items() if "error" not in run]
     reference = ran[0] if ran else None
-    report = {"script": str(script), "arguments": list(arguments), "reference": reference,
-              "targets": {}, "comparisons": {}}
+    report = {"script": str(Path(script).resolve()), "arguments": list(arguments),
+              "reference": reference, "targets": {}, "comparisons": {}}
     for target, run in runs.items():
         entry = {k: run[k] for k in ("error", "log") if k in run}
         if "error" not in run:
@@ -153,10 +269,6 @@ def compare(script, targets, out, arguments=(), timeout=3600, progress=print):
                 report["comparisons"][target]["task"] = metrics.task_agreement(
                     run["task"]["labels"], runs[reference]["task"]["predictions"],
                     run["task"]["predictions"])
-    (out / "report.json").write_text(json.dumps(_finite(report), indent=1, default=_plain),
-                                     encoding="utf-8")
-    write_html(report, runs, out / "report.html")
-    progress(f"report: {out / 'report.html'}")
     return report
 
 

@@ -179,6 +179,16 @@ def _metric_cells(metric, entry):
     return "".join(f"<td>{_number(v)}</td>" for _, v in metric.shown(entry))
 
 
+def _partial(report):
+    """The first screen's warning that targets are missing, when Ctrl-C stopped the run."""
+    partial = report.get("partial")
+    if not partial:
+        return ""
+    return (f"<p class=error><b>Partial report</b>: interrupted while "
+            f"{html.escape(str(partial['interrupted']))} ran; not run: "
+            f"{html.escape(', '.join(partial['not_run']))}.</p>")
+
+
 def _metrics_table(report):
     """A row per (target, population), a column per value the registry shows."""
     rows = []
@@ -202,6 +212,8 @@ def _approximations(report):
         if not entry.get("mapping"):
             continue
         mapped = MappingReport.from_dict(entry["mapping"])
+        warnings += [f"<li class=error>{target}: warning: {html.escape(w)}</li>"
+                     for w in mapped.warnings]
         for population in mapped.populations:
             for note in population.approximations:
                 items.append(f"<li>{target}, '{html.escape(population.label)}': "
@@ -211,9 +223,8 @@ def _approximations(report):
         for step in mapped.lossy_steps:
             items.append(f"<li>{target}: lossy step allowed by the user: "
                          f"{html.escape(step)}</li>")
+    items = warnings + items  # what must not be taken at face value comes first
     return "<ul>" + "".join(items) + "</ul>" if items else "<p>none</p>"
-        warnings += [f"<li class=error>{target}: warning: {html.escape(w)}</li>"
-                     for w in mapped.warnings]
 
 
 def write_html(report, runs, path):
@@ -223,10 +234,10 @@ def write_html(report, runs, path):
 <html><head><meta charset="utf-8"><title>pyNN.neurox comparison: {script}</title>
 <style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;font-size:90%}}
 td,th{{border:1px solid #aaa;padding:3px 6px}} .error{{color:#a00}} figure{{display:inline-block}}
-    items = warnings + items  # what must not be taken at face value comes first
 .meaning{{font-size:85%}}</style></head>
 <body data-plots="{len(figures)}">
 <h1>Hardware vs software: {script}</h1>
+{_partial(report)}
 <p>Reference: <b>{html.escape(str(report['reference']))}</b>. Every number is in report.json.</p>
 <h2>Resources and cost</h2>{_resources(report)}
 {_task_table(report)}
