@@ -109,7 +109,7 @@ def read_description(text: str) -> ChipDescription:
 def add_description(path) -> ChipDescription:
     """Make a chip description file outside the package known by its name (a chip of
     one's own; its kind must be registered before a target uses it)."""
-    with open(path) as file:
+    with open(path, encoding="utf-8") as file:
         chip = read_description(file.read())
     _ADDED[chip.name] = chip
     return chip
@@ -121,7 +121,7 @@ def _bundled(name: str) -> ChipDescription:
     if not path.is_file():
         raise SetupError(f"no chip description '{name}'; the chips are: "
                          + ", ".join(chip_names()))
-    return read_description(path.read_text())
+    return read_description(path.read_text(encoding="utf-8"))
 
 
 def load_chip(name: str) -> ChipDescription:
