@@ -55,20 +55,21 @@ class TrueNorthKind(ChipKind):
         pairs = np.unique(core_of_axon * F.axon_types + layout.axon_type)
         types = np.bincount(pairs // F.axon_types, minlength=layout.cores)
         labels = {p.index: p.label for p in network.populations}
+        offsets = np.array([layout.neuron_offset[i] for i in layout.core_population.tolist()],
+                           np.int64) if layout.cores else np.zeros(0, np.int64)
+        firsts = (layout.core_first - offsets).tolist()
+        stops = (layout.core_stop - offsets).tolist()
         cores, rows = [], []
-        for c in range(layout.cores):
-            population = int(layout.core_population[c])
-            start = layout.neuron_offset[population]
-            first, stop = int(layout.core_first[c] - start), int(layout.core_stop[c] - start)
+        for c, population, first, stop, slot, axon, synapse, used in zip(
+                range(layout.cores), layout.core_population.tolist(), firsts, stops,
+                slots.tolist(), axons.tolist(), synapses.tolist(), types.tolist()):
             chip = c // F.cores_per_chip
-            cores.append(Core(c, chip, population, first, stop, int(slots[c]),
-                              input_axons=int(axons[c]), output_axons=int(slots[c]),
-                              synapses=int(synapses[c])))
-            rows.append(CoreRow(c, chip, labels[population], f"{first}-{stop - 1}",
-                                int(synapses[c]),
-                                [Usage("neurons", int(slots[c]), F.neurons_per_core),
-                                 Usage("axons", int(axons[c]), F.axons_per_core),
-                                 Usage("axon_types", int(types[c]), F.axon_types)]))
+            cores.append(Core(c, chip, population, first, stop, slot, input_axons=axon,
+                              output_axons=slot, synapses=synapse))
+            rows.append(CoreRow(c, chip, labels[population], f"{first}-{stop - 1}", synapse,
+                                [Usage("neurons", slot, F.neurons_per_core),
+                                 Usage("axons", axon, F.axons_per_core),
+                                 Usage("axon_types", used, F.axon_types)]))
         core_of = {index: layout.home[start:start + quantized.populations[index].size]
                    for index, start in layout.neuron_offset.items()}
         return Placement(cores, core_of, rows)

@@ -138,7 +138,9 @@ class LayoutBuilder:
             slots = np.bincount(self.home, np.maximum(copies, 1), minlength=self.n_cores)
             if slots.max(initial=0) <= F.neurons_per_core:
                 break
-            estimate = np.maximum(estimate, copies)
+            # one copy of slack for a neuron with several: the next packing moves some
+            # of their targets, and without it a packing takes ~4 rounds, not 2
+            estimate = np.maximum(estimate, copies + (copies > 1))
         else:
             raise ChipLimitError(f"{self.chip.title}: no packing of the neurons and their "
                                  f"copies into cores of {F.neurons_per_core} neurons was "
@@ -185,9 +187,10 @@ class LayoutBuilder:
             wanted = np.zeros(0)
         self.src, self.post = src.astype(np.int64), post.astype(np.int64)
         self.delay, self.wanted = delay.astype(np.int64), wanted.astype(float)
-        # the k-th synapse of one (source, delay, target) needs its own axon
+        # the k-th synapse of one (source, delay, target) needs its own axon; one sort by
+        # target, then source and delay, finds the repeats and groups the synapses by target
         self.span = F.delay_max + 1
-        pair = (self.src * self.span + self.delay) * max(n, 1) + self.post
+        pair = (self.post * (n + self.inputs) + self.src) * self.span + self.delay
         order = np.argsort(pair, kind="stable")
         ordered = pair[order]
         first = np.r_[True, ordered[1:] != ordered[:-1]] if ordered.size else ordered > 0
@@ -199,8 +202,8 @@ class LayoutBuilder:
         groups = self.formats.axon_types
         self.key = ((self.src * self.span + self.delay) * self.repeats + repeat) * groups \
             + self.type
-        self.by_post = np.argsort(self.post, kind="stable")
-        self.post_start = np.searchsorted(self.post[self.by_post], np.arange(n + 1))
+        self.by_post = order
+        self.post_start = np.searchsorted(self.post[order], np.arange(n + 1))
 
     def _where(self, neuron):
         for index, start in self.neuron_offset.items():
@@ -243,27 +246,34 @@ class LayoutBuilder:
     def _pack(self, estimate):
         F = self.formats
         population, first = [], []
-        if not hasattr(self, "_key_sets"):  # each neuron's axon keys, kept over the rounds
-            keys = self.key[self.by_post].tolist()
-            bounds = self.post_start.tolist()
-            self._key_sets = [set(keys[a:b]) for a, b in zip(bounds, bounds[1:])]
+        if not hasattr(self, "_key_ids"):  # each neuron's axon keys, compact, by neuron
+            keys = self.key[self.by_post]
+            if keys.size and keys.max() > 8 * keys.size:
+                keys = np.unique(keys, return_inverse=True)[1]
+            self._key_ids = keys.astype(np.int64)
+        # the core that last took each key (numpy, not sets: no garbage to collect)
+        stamp = np.full(int(self._key_ids.max(initial=0)) + 1, -1, np.int64)
+        ids, bounds = self._key_ids, self.post_start.tolist()
         estimate = estimate.tolist()
         neurons_limit, axons_limit = F.neurons_per_core, F.axons_per_core
         core_of = []
+        core = -1
         for index, q in self.populations.items():
-            axons, used = None, 0
+            axons, used = axons_limit + 1, 0  # the first neuron opens a core
             start = self.neuron_offset[index]
             for j in range(start, start + q.size):
-                mine = self._key_sets[j]
-                if axons is not None and used + estimate[j] <= neurons_limit \
-                        and len(axons) + len(mine - axons) <= axons_limit:
-                    axons |= mine
+                mine = ids[bounds[j]:bounds[j + 1]]
+                new = int(np.count_nonzero(stamp[mine] != core)) if core >= 0 else mine.size
+                if used + estimate[j] <= neurons_limit and axons + new <= axons_limit:
                     used += estimate[j]
+                    axons += new
                 else:
                     population.append(index)
                     first.append(j)
-                    axons, used = set(mine), estimate[j]
-                core_of.append(len(first) - 1)
+                    core += 1
+                    axons, used = mine.size, estimate[j]
+                stamp[mine] = core
+                core_of.append(core)
         home = np.array(core_of, np.int64)
         stop = first[1:] + [self.n]
         self.home = home
@@ -301,6 +311,9 @@ class LayoutBuilder:
         n_syn = self.post.size
         if not n_syn:
             return np.zeros(0, np.int64), np.zeros(0)
+        constant = self._constant_projections()
+        if constant is not None:
+            return constant
         # distinct (neuron, weight) pairs, in order; each neuron's rank of its values
         order = np.lexsort((self.wanted, self.post))
         post_s, w_s = self.post[order], self.wanted[order]
@@ -328,6 +341,27 @@ class LayoutBuilder:
         syn_type[order] = pair_type[pair]
         syn_mean[order] = centre[cell][pair]
         return syn_type, syn_mean
+
+    def _constant_projections(self):
+        """The types when every projection wants one value and no population more than
+        axon_types of them (weights set per projection, the usual PyNN model): a value's
+        type is its rank among its population's values, as the general path gives it."""
+        groups = self.formats.axon_types
+        values = {}
+        for q, a, b in zip(self.projections, self.projection_start, self.projection_start[1:]):
+            if b > a:
+                w = self.wanted[a:b]
+                if w.min() != w.max():
+                    return None
+                values.setdefault(q.post, set()).add(round(float(w[0]), _MEAN_DECIMALS))
+        if any(len(v) > groups for v in values.values()):
+            return None
+        types = np.zeros(self.post.size, np.int64)
+        for q, a, b in zip(self.projections, self.projection_start, self.projection_start[1:]):
+            if b > a:
+                value = round(float(self.wanted[a]), _MEAN_DECIMALS)
+                types[a:b] = sorted(values[q.post]).index(value)
+        return types, np.round(self.wanted, _MEAN_DECIMALS)
 
     def _aligned(self, centre, mass):
         """neurons x clusters (clusters in increasing order, those in use first) -> type:
