@@ -7,9 +7,9 @@ has one of 4 types and each neuron one signed weight per type, so a neuron sees 
 reaches. A neuron sends every spike to one axon on one core, with one delay. So:
 
 1. Axons. A synapse (source, target, delay) needs an axon on the target's core carrying
-   that source with that delay; a second synapse between the same pair with the same
-   delay needs a second axon (the crossbar is binary). Synapses of one source and delay
-   onto neurons of the same core share the axon.
+   that source with that delay and the synapse's type (4); a second synapse between the
+   same pair with the same delay needs a second axon (the crossbar is binary). Synapses
+   of one source, delay and type onto neurons of the same core share the axon.
 2. Cores. Each population is packed in order into cores, as many neurons as fit: the
    union of their axons within the axon limit, their copies (3) within the neuron limit.
    A neuron whose own fan-in exceeds a core's axons is refused.
@@ -17,7 +17,8 @@ reaches. A neuron sends every spike to one axon on one core, with one delay. So:
    the neuron's core: same parameters, same crossbar column, same state, so the copies
    fire together (the report counts them). A neuron with no synapse out still has one.
    Packing needs the copies and the copies depend on the packing: the packing is redone
-   with the copies found until every core's neurons fit.
+   with the copies found (plus one of slack) until every core's neurons fit. A neuron
+   that draws random numbers may not have more than one copy.
 4. Types and weights. Each neuron's weights are clustered on their own into at most 4
    values by an optimal 1-D split (dynamic programming over the sorted distinct values,
    weighted by their counts: the best partition of sorted 1-D data into k groups is k

@@ -1,5 +1,5 @@
-"""TrueNorth quantization of cells and synapses (the axon types and each neuron's four
-weights come later, in layout.py, because they depend on which axons share a core).
+"""TrueNorth quantization of cells and synapses (each neuron's four weights and the axon
+types come later, in layout.py, with the cores and axons they shape).
 
 How a standard cell maps (docs/chips/truenorth.md). TrueNorth's neuron has no
 multiplicative decay and no refractory counter, so:
