@@ -11,7 +11,8 @@ One run is one input stream (docs/chips/neurocorex_board.md):
    into its enable RAM at its own pace (`board.stdp_enable_byte_us`);
 3. stream the inputs: command 0x3, the program's records (program.InputStream), padded to
    the run's end, then the end marker FF FF FF; the FIFO is never sent more records than it
-   holds (`board.input_fifo_depth`), going by the output frames that have arrived;
+   holds (`board.input_fifo_depth`), going by the output frames that have arrived, and
+   is topped up as soon as a sixteenth of it has been released;
 4. read the output: the start marker 0xFF, then 90 bits per tick (board.decode_spikes),
    until every tick of the run has arrived, then until the board is quiet again.
 
@@ -41,6 +42,10 @@ DEFAULT_TIMEOUT = 2.0  # s of silence from a board that should answer before giv
 _READ_SLICE = 0.02  # s a single read waits, so the loop can send while it reads
 _BITS_PER_BYTE = 10  # 8N1: a start bit, 8 data bits, a stop bit
 _QUIET_TICKS = 3  # a board that sends nothing for this many ticks is not running
+# the host tops the FIFO up once this share of its depth has been released, so that a
+# host held up by its machine has most of the FIFO's ticks (about 0.9 s) to catch up
+_TOP_UP_PARTS = 16
+_CLOCK_TOLERANCE = 1e-3  # how much faster than its description the board's clock may run
 
 
 @dataclass(frozen=True)
@@ -244,23 +249,11 @@ class SerialBoard(ChipEmulator):
         feed = FifoFeed(self.formats.input_fifo_depth)
         feed.add(records, releases)
         received = bytearray()
-        last_sent_release = -1
-        ended = False
-
-        def send(tick):
-            nonlocal last_sent_release, ended
-            chunk = feed.take(tick)
-            if not chunk.size:
-                return
-            head = bytes([board.CMD_INPUT]) if feed.sent == len(chunk) else b""
-            ended = not feed.unsent
-            data = head + board.records_to_uart(chunk, header=False, end_marker=ended)
-            self._write(link, data, "the input stream")
-            self._sent.append(chunk)
-            last_sent_release = int(releases[feed.sent - 1])
+        state = dict(frames=0, last_sent_release=-1, ended=False, heard=time.monotonic(),
+                     start=time.monotonic())
 
         def fail(error_class, message, frames):
-            if not ended:  # the board stops once its FIFO drains
+            if not state["ended"]:  # the board stops once its FIFO drains
                 try:
                     link.write(bytes([board.MARKER] * 3))
                 except Exception:
@@ -274,46 +267,80 @@ class SerialBoard(ChipEmulator):
             self._finish(feed, received)
             return error
 
-        send(0)  # the board starts its run when the first record arrives
-        last = time.monotonic()
-        frames = 0
-        while frames < ticks or not ended:
-            data = self._read_or_fail(link, fail, lambda: frames)
-            now = time.monotonic()
-            if data:
-                received += data
-                last = now
-                if received[0] != board.MARKER:
-                    raise fail(ProtocolError,
-                               f"{self.title}: the output on {self.port} starts with byte "
-                               f"0x{received[0]:02X}, not the start marker 0x"
-                               f"{board.MARKER:02X}: a bitstream built for another rate "
-                               f"than {self.timing.baud} baud, or another device on the "
-                               "port", 0)
-                frames = (len(received) - 1) * 8 // frame
-            elif now - last > self.timeout:
-                raise fail(DeviceError, self._silence(received, ticks, frames), frames)
-            if feed.unsent:
-                if frames > last_sent_release:
-                    good = last_sent_release + 1
-                    raise fail(DeviceError,
-                               f"{self.title}: the host fell behind the board on "
-                               f"{self.port}: its input FIFO ran empty after tick "
-                               f"{last_sent_release}, which moves every later input; the "
-                               f"first {good} ticks are kept", good)
-                if feed.held(frames) <= feed.depth // 2 or frames >= ticks:
-                    send(frames)
+        def kept(error):
+            return f"{error}; the {state['frames']} complete ticks that arrived are kept"
+
+        def hear(block):
+            """Take what has arrived (waiting a read slice for it if `block`)."""
+            if not block and not link.in_waiting:
+                return
+            try:
+                data = self._read(link)
+            except DeviceError as error:
+                raise fail(DeviceError, kept(error), state["frames"]) from None
+            if not data:
+                return
+            received.extend(data)
+            state["heard"] = time.monotonic()
+            if received[0] != board.MARKER:
+                raise fail(ProtocolError,
+                           f"{self.title}: the output on {self.port} starts with byte "
+                           f"0x{received[0]:02X}, not the start marker 0x{board.MARKER:02X}: "
+                           f"a bitstream built for another rate than {self.timing.baud} "
+                           "baud, or another device on the port", 0)
+            state["frames"] = (len(received) - 1) * 8 // frame
+
+        def behind(sending=0):
+            """The board may have passed the last record sent (by the frames that have
+            arrived, or by the wall clock at the board's pace: the frames can lag far
+            behind when the host was held up): its FIFO may have run empty. `sending`:
+            the bytes about to be sent, which must arrive before then."""
+            last = state["last_sent_release"]
+            elapsed = time.monotonic() - state["start"] + self.timing.line(sending)
+            ticks_now = elapsed / self.timing.tick * (1 + _CLOCK_TOLERANCE) + _QUIET_TICKS
+            if feed.unsent and max(state["frames"], ticks_now) > last:
+                while state["frames"] <= last and \
+                        time.monotonic() - state["heard"] < self.timeout:
+                    hear(True)  # the ticks before are right: take them all
+                raise fail(DeviceError,
+                           f"{self.title}: the host fell behind the board on {self.port}: "
+                           f"its input FIFO ran empty after tick {last}, which moves every "
+                           f"later input; the first {last + 1} ticks are kept", last + 1)
+
+        def send():
+            chunk = feed.take(state["frames"])
+            if not chunk.size:
+                return
+            head = bytes([board.CMD_INPUT]) if feed.sent == len(chunk) else b""
+            ended = not feed.unsent
+            data = head + board.records_to_uart(chunk, header=False, end_marker=ended)
+            if head:
+                state["heard"] = state["start"] = time.monotonic()  # the run starts now
+            else:
+                hear(False)
+                behind(len(data))
+            try:
+                self._write(link, data, "the input stream")
+            except DeviceError as error:
+                raise fail(DeviceError, kept(error), state["frames"]) from None
+            self._sent.append(chunk)
+            state["last_sent_release"] = int(releases[feed.sent - 1])
+            state["ended"] = ended
+
+        send()  # the board starts its run when the first record arrives
+        while state["frames"] < ticks or not state["ended"]:
+            hear(True)
+            if time.monotonic() - state["heard"] > self.timeout:
+                raise fail(DeviceError, self._silence(received, ticks, state["frames"]),
+                           state["frames"])
+            behind()
+            room = feed.depth - feed.held(state["frames"])
+            if feed.unsent and (room >= feed.depth // _TOP_UP_PARTS or state["frames"] >= ticks):
+                send()
         # the board runs the padding, then stops: read until it is quiet
         self._drain(link, received)
         self._finish(feed, received)
         return board.decode_spikes(received)[:ticks]
-
-    def _read_or_fail(self, link, fail, frames):
-        try:
-            return self._read(link)
-        except DeviceError as error:
-            raise fail(DeviceError, f"{error}; the {frames()} complete ticks that arrived "
-                       "are kept", frames()) from None
 
     def _silence(self, received, ticks, frames) -> str:
         if not received:

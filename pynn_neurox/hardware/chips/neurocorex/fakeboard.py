@@ -28,6 +28,8 @@ not scaled.
 import argparse
 import os
 import pty
+import signal
+import sys
 import termios
 import threading
 import time
@@ -194,6 +196,8 @@ class FakeBoard:
         if self._run is None:
             self._parse(limit)
         ran = self._advance(limit) if self._run is not None else False
+        if self._master is None:  # unplugged during the run
+            return False
         self._send(self._clock())
         return ran or (not self.speed and bool(self._rx))
 
@@ -409,13 +413,18 @@ def main(argv=None):
     parser.add_argument("--baud", type=int, default=None,
                         help="the rate its bitstream speaks (default: the description's)")
     options = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with FakeBoard(speed=options.speed or None, baud=options.baud) as fake:
         print(fake.port, flush=True)
         try:
             while True:
                 time.sleep(1.0)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemExit):
             pass
+        finally:
+            print(f"runs (ticks): {fake.runs}; records: {len(fake.records)}; FIFO peak: "
+                  f"{fake.fifo_peak}; dropped: {fake.dropped}; violations: "
+                  f"{fake.violations or 'none'}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":
