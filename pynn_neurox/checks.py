@@ -11,6 +11,12 @@ _NON_NEGATIVE = ("tau_refrac", "rate", "duration", "tau_facil", "gbar_Na", "gbar
                  "lambda0", "alpha", "beta", "mu_plus", "mu_minus", "rho")
 # probabilities of synapse types: transmission, use of resources
 _PROBABILITIES = ("p", "U")
+# a source's duration may be forever; every other value must be finite
+_MAY_BE_INFINITE = ("duration",)
+# a Poisson source's mean spikes per cell and step at most (each is an event to deliver)
+MAX_SPIKES_PER_STEP = 1e4
+# the names _check_thresholds compares (a set() of one of them needs the others)
+THRESHOLDS = ("v_reset", "v_thresh", "v_spike")
 
 
 def _numeric(value):
@@ -20,8 +26,9 @@ def _numeric(value):
     return np.asarray(value, dtype=float)
 
 
-def check_parameters(model, parameters, where):
-    """Raise InvalidParameterValueError naming the parameter, the model and `where`."""
+def check_parameters(model, parameters, where, dt=None):
+    """Raise InvalidParameterValueError naming the parameter, the model and `where`; with
+    the time step `dt`, also a Poisson rate beyond MAX_SPIKES_PER_STEP."""
     model_name = type(model).__name__
     for name, value in parameters.items():
         short = name.rsplit(".", 1)[-1]
@@ -34,6 +41,8 @@ def check_parameters(model, parameters, where):
         bad = None
         if np.isnan(numbers).any():
             bad = "NaN"
+        elif short not in _MAY_BE_INFINITE and np.isinf(numbers).any():
+            bad = f"{numbers[np.isinf(numbers)][0]:g} (must be finite)"
         elif short in _POSITIVE and (numbers <= 0).any():
             bad = f"{numbers[numbers <= 0][0]:g} (must be > 0)"
         elif short in _NON_NEGATIVE and (numbers < 0).any():
@@ -52,22 +61,63 @@ def check_parameters(model, parameters, where):
             if times.size and (np.diff(times) < 0).any():
                 raise errors.InvalidParameterValueError(
                     f"SpikeSourceArray 'spike_times' of cell {i} in {where} are not sorted")
+            if (times < 0).any():
+                raise errors.InvalidParameterValueError(
+                    f"SpikeSourceArray 'spike_times' of cell {i} in {where} has the invalid "
+                    f"value {times[times < 0][0]:g} (must be >= 0)")
+    _check_thresholds(model_name, parameters, where)
+    if dt is not None and model_name.startswith("SpikeSourcePoisson") and "rate" in parameters:
+        rates = np.asarray(parameters["rate"], dtype=float)
+        if (rates * dt / 1000.0 > MAX_SPIKES_PER_STEP).any():
+            raise errors.InvalidParameterValueError(
+                f"{model_name} parameter 'rate' in {where} has the invalid value "
+                f"{rates.max():g} Hz: more than {MAX_SPIKES_PER_STEP:g} spikes per cell and "
+                f"step of {dt:g} ms")
 
 
-def check_connections(projection_label, weights, delays, timestep, conductance_based):
-    """Weights must be finite and of the receptor's sign; delays at least one time step."""
+def _check_thresholds(model_name, parameters, where):
+    """The reset below the threshold, as NEST requires (iaf_*: "Reset potential must be
+    smaller than threshold"; aeif_*: V_reset < V_peak and V_th <= V_peak). Without it a
+    cell fires in every step it is not refractory."""
+    values = {name: np.asarray(parameters[name], dtype=float)
+              for name in ("v_reset", "v_thresh", "v_spike") if name in parameters}
+    if "v_reset" not in values or "v_thresh" not in values:
+        return
+    rules = ([("v_reset", "v_spike", np.less), ("v_thresh", "v_spike", np.less_equal)]
+             if "v_spike" in values else [("v_reset", "v_thresh", np.less)])
+    for low, high, holds in rules:
+        bad = ~holds(*np.broadcast_arrays(values[low], values[high]))
+        if bad.any():
+            first = np.flatnonzero(bad)[0]
+            raise errors.InvalidParameterValueError(
+                f"{model_name} parameters in {where}: {low} = "
+                f"{np.broadcast_to(values[low], bad.shape)[first]:g} must be "
+                f"{'below' if holds is np.less else 'at most'} {high} = "
+                f"{np.broadcast_to(values[high], bad.shape)[first]:g} (cell {first}); NEST "
+                "refuses it too")
+
+
+def check_connections(projection_label, weights, delays, timestep, sign, receptor_type):
+    """Weights finite and of the receptor's sign (`sign`: 1 for an excitatory or
+    conductance-based receptor, -1 for current-based inhibition, 0 for either, as PyNN's
+    check_weights and NEST require); delays finite and at least one time step."""
     weights = np.asarray(weights, dtype=float)
-    if np.isnan(weights).any() or np.isinf(weights).any():
+    if not np.isfinite(weights).all():
         raise errors.InvalidWeightError(
-            f"projection '{projection_label}': weights contain NaN or infinity")
-    if conductance_based and (weights < 0).any():
-        raise errors.InvalidWeightError(
-            f"projection '{projection_label}': conductance-based weights must be >= 0, "
-            f"got {weights[weights < 0][0]:g}")
+            f"projection '{projection_label}': weights contain NaN or infinity "
+            f"({weights[~np.isfinite(weights)][0]:g})")
+    wrong = sign * weights < 0
+    if wrong.any():
+        kind = "excitatory or conductance-based" if sign > 0 else "current-based inhibitory"
+        raise errors.ConnectionError(
+            f"projection '{projection_label}': weight = {weights[wrong][0]:g} onto the "
+            f"'{receptor_type}' receptor ({kind}), which takes weights "
+            f"{'>= 0' if sign > 0 else '<= 0'}")
     delays = np.asarray(delays, dtype=float)
-    if np.isnan(delays).any():
+    if not np.isfinite(delays).all():
         raise errors.InvalidParameterValueError(
-            f"projection '{projection_label}': delays contain NaN")
+            f"projection '{projection_label}': delay = {delays[~np.isfinite(delays)][0]:g} "
+            "(delays must be finite)")
     if delays.size and delays.min() < timestep - 1e-9:
         raise errors.ConnectionError(
             f"projection '{projection_label}': delay {delays.min():g} ms is shorter than "

@@ -1,5 +1,7 @@
 """setup, run, reset, end: the simulation-control functions of the PyNN API."""
 
+import math
+import numbers
 import os
 
 from pyNN import common, errors
@@ -7,11 +9,62 @@ from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TI
 from pyNN.recording import get_io
 
 from . import simulator
+from .errors import SetupError
+from .resources import check_recording
 from .targets import create_target, DEFAULT_TARGET
+from .timegrid import duration_steps, steps_per_ms
 
 
 # NEST's default rng_seed; any fixed value would do
 DEFAULT_SEED = 143202461
+
+# setup()'s keywords this backend reads (pynn_neurox/control.py, software/codegen.py,
+# hardware/check.py, hardware/target.py, hardware/chips/dynapse2/program.py: the analog
+# mismatch's deviation and its own seed; hardware/chips/neurocorex/device.py: a board's
+# serial port and how long a silent board is waited for); `seed` is an older name of
+# rng_seed
+OPTIONS = ("max_delay", "target", "codegen", "rng_seed", "seed", "allow", "chip", "mismatch",
+           "mismatch_seed", "port", "link_timeout")
+# other PyNN backends' keywords, which portable scripts pass (PyNN's own scenarios do):
+# accepted, with no effect here (spikes are on the time grid whatever spike_precision says)
+FOREIGN_OPTIONS = ("threads", "verbosity", "spike_precision", "recording_precision",
+                   "t_flush", "rng_type", "quit_on_end", "debug", "use_cvode", "rtol", "atol",
+                   "default_maxstep")
+
+
+def _check_setup(timestep, min_delay, extra_params):
+    """Refuse what setup() would otherwise ignore or take into a later failure: an unknown
+    keyword (a typo such as rng_sed), a seed that is not a whole number, a time step
+    without NEST's time grid, delays out of order (PyNN raises a bare Exception)."""
+    unknown = sorted(set(extra_params) - set(OPTIONS) - set(FOREIGN_OPTIONS))
+    if unknown:
+        raise SetupError(f"setup() got unknown keyword(s) {', '.join(unknown)}; it takes "
+                         f"timestep, min_delay, {', '.join(OPTIONS)} (and, with no effect "
+                         f"here, other backends' {', '.join(FOREIGN_OPTIONS)})")
+    for name in ("rng_seed", "seed"):
+        seed = extra_params.get(name)
+        if seed is not None and not (isinstance(seed, numbers.Integral)
+                                     and not isinstance(seed, bool) and 0 <= seed < 2 ** 32):
+            raise errors.InvalidParameterValueError(
+                f"setup({name}={seed!r}): a seed is a whole number in [0, 2**32)")
+    try:
+        steps_per_ms(timestep)
+    except errors.InvalidParameterValueError as error:
+        raise errors.InvalidParameterValueError(f"setup(timestep={timestep!r}): {error}") \
+            from None
+    except (TypeError, ValueError):
+        raise errors.InvalidParameterValueError(
+            f"setup(timestep={timestep!r}): the time step is a number of ms") from None
+    max_delay = extra_params.get("max_delay", DEFAULT_MAX_DELAY)
+    for name, value in (("min_delay", min_delay), ("max_delay", max_delay)):
+        if value != "auto" and not (isinstance(value, numbers.Real)
+                                    and math.isfinite(value) and value >= timestep):
+            raise errors.InvalidParameterValueError(
+                f"setup({name}={value!r}): a delay bound is a finite number of ms, at least "
+                f"the time step {timestep!r} ms")
+    if "auto" not in (min_delay, max_delay) and min_delay > max_delay:
+        raise errors.InvalidParameterValueError(
+            f"setup(min_delay={min_delay!r}, max_delay={max_delay!r}): min_delay is larger")
 
 
 def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params):
@@ -24,7 +77,11 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
       rng_seed seed of the simulator's random numbers (Poisson sources, noise); without
                one, DEFAULT_SEED, so that a script gives the same results on every run, as
                NEST's kernel does with its own default seed
+
+    Keywords other PyNN backends define (FOREIGN_OPTIONS) are accepted and have no
+    effect; any other keyword is refused with the list of known ones.
     """
+    _check_setup(timestep, min_delay, extra_params)
     max_delay = extra_params.get("max_delay", DEFAULT_MAX_DELAY)
     auto_min_delay = min_delay == "auto"
     if auto_min_delay:
@@ -40,7 +97,8 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
     network.seed = extra_params.get("rng_seed", extra_params.get("seed", DEFAULT_SEED))
     target_name = extra_params.get("target") or os.environ.get("NEUROX_TARGET") or DEFAULT_TARGET
     network.options = {k: v for k, v in extra_params.items()
-                       if k not in ("max_delay", "rng_seed", "seed", "target")}
+                       if k not in ("max_delay", "rng_seed", "seed", "target")
+                       and k not in FOREIGN_OPTIONS}
     state.target = create_target(target_name, network)
     state.initialized = True
     return rank()
@@ -59,6 +117,17 @@ def end(compatible_output=True):
         state.target.close()
 
 
+def _steps_of(call, time, dt):
+    """A time given to run() or run_until() in whole steps, refused in the caller's name."""
+    try:
+        return duration_steps(time, dt)
+    except errors.InvalidParameterValueError as error:
+        raise errors.InvalidParameterValueError(f"{call}({time!r}): {error}") from None
+    except (TypeError, ValueError):
+        raise errors.InvalidParameterValueError(
+            f"{call}({time!r}): a time is a number of ms") from None
+
+
 def run_until(time_point, callbacks=None):
     """Advance the simulation to `time_point` (ms).
 
@@ -68,9 +137,11 @@ def run_until(time_point, callbacks=None):
     state = simulator.state
     if not state.initialized:
         raise RuntimeError("run() was called before setup()")
+    stop = _steps_of("run_until", time_point, state.dt)
     if time_point - state.t < -state.dt / 2.0:
         raise errors.InvalidParameterValueError(
             f"Time {time_point:g} is in the past (current time {state.t:g})")
+    check_recording(state.network, stop - state.target.step, f"run_until({time_point!r})")
     state.run_until(time_point, callbacks or ())
     return state.t
 
@@ -86,7 +157,11 @@ def get_mapping():
 
 def run(simtime, callbacks=None):
     """Advance the simulation by `simtime` ms (see run_until for `callbacks`)."""
-    return run_until(simulator.state.t + simtime, callbacks)
+    state = simulator.state
+    if not state.initialized:
+        raise RuntimeError("run() was called before setup()")
+    check_recording(state.network, _steps_of("run", simtime, state.dt), f"run({simtime!r})")
+    return run_until(state.t + simtime, callbacks)
 
 
 run_for = run

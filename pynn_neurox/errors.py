@@ -42,3 +42,8 @@ class DeviceError(NeuroxError, IOError):
     The message names the port, what was asked and what arrived. An error raised by a
     run carries `partial` (contract.PartialRun): what arrived before the fault, which the
     run's recorded data keep."""
+
+
+class MemoryLimitError(NeuroxError, MemoryError):
+    """The model needs more memory than the machine has, estimated before allocating it;
+    the message names the population or projection, the estimate and what is available."""

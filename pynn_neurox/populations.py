@@ -1,14 +1,15 @@
 """Population, PopulationView and Assembly: thin layers over the network description."""
 
 import numpy as np
-from pyNN import common
+from pyNN import common, errors
 from pyNN.parameters import ParameterSpace, simplify
 from pyNN.standardmodels import StandardCellType
 
 from . import simulator
-from .checks import check_parameters
+from .checks import THRESHOLDS, check_parameters
 from .errors import SimulationEndedError
 from .recording import Recorder
+from .resources import check_cells
 
 
 class Assembly(common.Assembly):
@@ -45,7 +46,11 @@ class _ParameterAccess:
 
     def _set_parameters(self, parameter_space):
         values = _evaluate(parameter_space, self.size)
-        check_parameters(self.celltype, values, f"population '{self.label}'")
+        current = self._description.parameters
+        check_parameters(self.celltype,
+                         {**{name: np.asarray(current[name])[self._cells]
+                             for name in THRESHOLDS if name in current}, **values},
+                         f"population '{self.label}'", simulator.state.dt)
         for name, value in values.items():
             current = self._description.parameters[name]
             if current.dtype != value.dtype:
@@ -55,15 +60,14 @@ class _ParameterAccess:
 
     def _set_initial_value_array(self, variable, initial_values):
         if variable not in self.celltype.default_initial_values:
-            from pyNN import errors
             raise errors.NonExistentParameterError(
                 variable, self.celltype.__class__.__name__,
                 list(self.celltype.default_initial_values))
         values = np.asarray(initial_values.evaluate(simplify=False), dtype=float)
-        if np.isnan(values).any():
-            from pyNN import errors
+        if not np.isfinite(values).all():
             raise errors.InvalidParameterValueError(
-                f"initial value of '{variable}' in population '{self.label}' is NaN")
+                f"initial value of '{variable}' in population '{self.label}' is "
+                f"{values[~np.isfinite(values)].flat[0]!r}")
         store = self._description.initial_values
         if variable not in store:
             store[variable] = np.zeros(self._description.size)
@@ -100,6 +104,20 @@ class Population(_ParameterAccess, common.Population):
 
     _cells = slice(None)
 
+    def __init__(self, size, cellclass, cellparams=None, structure=None, initial_values={},
+                 label=None):
+        name = label or f"population{common.Population._nPop}"
+        shape = size if isinstance(size, tuple) else (size,)
+        if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape):
+            raise errors.InvalidDimensionsError(
+                f"Population '{name}': size = {size!r}; a size is a whole number of cells (or "
+                "a tuple of them)")
+        if min(shape, default=0) < 1:
+            raise errors.InvalidDimensionsError(
+                f"Population '{name}': size = {size!r}; a population has at least one cell")
+        check_cells(name, int(np.prod(shape)))
+        super().__init__(size, cellclass, cellparams, structure, initial_values, label)
+
     def _create_cells(self):
         state = simulator.state
         if state.target is not None and state.target.closed:
@@ -116,7 +134,8 @@ class Population(_ParameterAccess, common.Population):
         else:
             parameter_space = self.celltype.parameter_space
         parameters = _evaluate(parameter_space, self.size)
-        check_parameters(self.celltype, parameters, f"population '{self.label}'")
+        check_parameters(self.celltype, parameters, f"population '{self.label}'",
+                         state.dt)
         self._description = state.network.add_population(
             label=self.label, celltype=type(self.celltype).__name__, size=self.size,
             parameters=parameters, receptor_types=tuple(self.celltype.receptor_types),

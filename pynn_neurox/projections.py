@@ -15,10 +15,13 @@ from pyNN.connectors import FixedProbabilityConnector, OneToOneConnector
 from pyNN.random import RandomDistribution
 from pyNN.space import Space
 from pyNN.standardmodels import synapses
+from pyNN.standardmodels.base import excitatory_receptor_types, inhibitory_receptor_types
 
 from . import simulator
 from .checks import check_connections, check_parameters, check_plasticity
 from .description import SynapseDescription
+from .resources import check_connections as check_memory
+from .timegrid import delay_ms
 
 
 class Connection(common.Connection):
@@ -84,22 +87,30 @@ class Projection(common.Projection):
 
     def __init__(self, presynaptic_population, postsynaptic_population, connector,
                  synapse_type=None, source=None, receptor_type=None, space=Space(), label=None):
+        for population, _, _ in _root(postsynaptic_population):
+            if not population.celltype.receptor_types:  # PyNN fails with an IndexError
+                raise errors.ConnectionError(
+                    f"projection '{label or postsynaptic_population.label}': population "
+                    f"'{population.label}' ({type(population.celltype).__name__}) has no "
+                    "receptors to connect to")
         super().__init__(presynaptic_population, postsynaptic_population, connector,
                          synapse_type, source, receptor_type, space, label)
         self._chunks = defaultdict(list)
         self._pre_index = np.array([], dtype=int)
         self._post_index = np.array([], dtype=int)
-        weight = self.synapse_type.parameter_space["weight"].base_value
-        if np.isscalar(weight) and not np.isfinite(weight):
-            raise errors.InvalidWeightError(f"projection '{self.label}': the weight is {weight}")
+        self._refuse_stale_populations()
+        # before PyNN's own checks in the connectors, whose messages do not say where
+        space = self.synapse_type.parameter_space
         if isinstance(self.synapse_type, synapses.STDPMechanism):
-            # before PyNN's own weight check, whose message does not say where
-            space = self.synapse_type.parameter_space
             if all(space[name].is_homogeneous for name in ("weight", "w_min", "w_max")):
                 check_plasticity(self.label, self.receptor_type,
                                  {name: space[name].base_value
                                   for name in ("weight", "w_min", "w_max")},
                                  self._negative_receptor())
+        given = [space[name].base_value if name in space.keys() else None
+                 for name in ("weight", "delay")]
+        self._check_connections(*([value] if np.isscalar(value) else [] for value in given))
+        check_memory(self.label, connector, self.pre.size, self.post.size)
         if isinstance(connector, OneToOneConnector):
             self._connect_one_to_one(connector)
         elif not (isinstance(connector, FixedProbabilityConnector)
@@ -108,6 +119,20 @@ class Projection(common.Projection):
         self._finish_connections()
 
     # --- building -------------------------------------------------------------
+
+    def _refuse_stale_populations(self):
+        """Populations of an earlier setup() are not in this network: their index would
+        wire whatever population now has it (NEST refuses them too)."""
+        network = simulator.state.network
+        for side, neurons in (("pre", self.pre), ("post", self.post)):
+            for population, _, _ in _root(neurons):
+                description = population._description
+                if (description.index >= len(network.populations)
+                        or network.populations[description.index] is not description):
+                    raise errors.ConnectionError(
+                        f"projection '{self.label}': the {side}synaptic population "
+                        f"'{population.label}' was created before the last setup(), which "
+                        "discarded it; create it again after setup()")
 
     def _connect_one_to_one(self, connector):
         """OneToOneConnector without PyNN's per-column loop, which breaks on one-cell views."""
@@ -170,6 +195,12 @@ class Projection(common.Projection):
                 "pyNN.neurox has point neurons only: location_selector is not supported")
         pre = np.atleast_1d(np.asarray(presynaptic_indices, dtype=int))
         post = np.broadcast_to(np.asarray(postsynaptic_index, dtype=int), pre.shape)
+        for side, indices, size in (("pre", pre, self.pre.size), ("post", post, self.post.size)):
+            outside = (indices < 0) | (indices >= size)
+            if outside.any():
+                raise errors.ConnectionError(
+                    f"projection '{self.label}': {side}synaptic index "
+                    f"{indices[outside][0]} is outside the population's 0..{size - 1}")
         self._chunks["pre"].append(pre)
         self._chunks["post"].append(np.array(post))
         for name, value in connection_parameters.items():
@@ -227,10 +258,19 @@ class Projection(common.Projection):
         """Whether the receptor takes negative weights (current-based inhibition)."""
         return self.receptor_type == "inhibitory" and not self._conductance_based()
 
+    def _weight_sign(self):
+        """The sign the receptor's weights must have, as PyNN's check_weights says: 1
+        (conductance-based or excitatory), -1 (current-based inhibitory), 0 (either)."""
+        if self._conductance_based() or self.receptor_type in excitatory_receptor_types:
+            return 1
+        return -1 if self.receptor_type in inhibitory_receptor_types else 0
+
+    def _check_connections(self, weights, delays):
+        check_connections(self.label, weights, delays, simulator.state.dt,
+                          self._weight_sign(), self.receptor_type)
+
     def _check(self, values):
-        conductance_based = self._conductance_based()
-        check_connections(self.label, values["weight"], values["delay"],
-                          simulator.state.dt, conductance_based)
+        self._check_connections(values["weight"], values["delay"])
         check_parameters(self.synapse_type,
                          {k: v for k, v in values.items() if k not in ("weight", "delay")},
                          f"projection '{self.label}'")
@@ -267,8 +307,8 @@ class Projection(common.Projection):
                 out[positions] = values
             elif name == "weight":
                 out[positions] = description.weights
-            elif name == "delay":
-                out[positions] = description.delays
+            elif name == "delay":  # the delay used, on the time grid, as NEST reads it back
+                out[positions] = delay_ms(description.delays, simulator.state.dt)
             elif name in description.synapse.initial_values:
                 out[positions] = description.synapse.initial_values[name]
             elif name in description.synapse.parameters:
@@ -278,11 +318,6 @@ class Projection(common.Projection):
         return out
 
     def _write(self, name, positions, values):
-        if name == "weight":
-            check_connections(self.label, values, [], simulator.state.dt,
-                              self._conductance_based())
-        if name == "delay":
-            check_connections(self.label, [], values, simulator.state.dt, False)
         if name not in ("weight", "delay"):
             check_parameters(self.synapse_type, {name: values}, f"projection '{self.label}'")
         bounded = ("weight", "w_min", "w_max")
@@ -291,6 +326,10 @@ class Projection(common.Projection):
             current[name][positions] = values
             check_plasticity(self.label, self.receptor_type, current,
                              self._negative_receptor())
+        if name == "weight":
+            self._check_connections(values, [])
+        if name == "delay":
+            self._check_connections([], values)
         for description, part_positions in self._parts:
             mine = np.isin(positions, part_positions)
             if not mine.any():

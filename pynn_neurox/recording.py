@@ -1,9 +1,10 @@
 """Recording: what to record goes into the network description; data come from the target."""
 
 import numpy as np
-from pyNN import recording
+from pyNN import errors, recording
 
 from . import simulator
+from .timegrid import sampling_steps
 
 
 class Recorder(recording.Recorder):
@@ -12,6 +13,23 @@ class Recorder(recording.Recorder):
     @property
     def _description(self):
         return self.population._description
+
+    def _check_sampling_interval(self, sampling_interval):
+        """A sampling interval the time grid refuses (timegrid.sampling_steps: 0.25 ms at
+        dt 0.1 would stamp samples at times v was not taken) is refused by record() itself,
+        not at the next run; so is one that differs from the population's (PyNN raises a
+        bare ValueError for that)."""
+        if sampling_interval is not None:
+            where = f"record(sampling_interval={sampling_interval!r}) of population " \
+                    f"'{self.population.label}'"
+            try:
+                sampling_steps(sampling_interval, simulator.state.dt)
+            except (TypeError, ValueError) as error:
+                raise errors.InvalidParameterValueError(f"{where}: {error}") from None
+            try:
+                super()._check_sampling_interval(sampling_interval)
+            except ValueError as error:
+                raise errors.InvalidParameterValueError(f"{where}: {error}") from None
 
     def _record(self, variable, new_ids, sampling_interval=None):
         description = self._description

@@ -49,12 +49,17 @@ class State(common.control.BaseState):
         return self.network.max_delay
 
     def run_until(self, tstop, callbacks=()):
+        """Run the target to `tstop`; the time is then the steps the target has done, also
+        when the run ends early (Ctrl-C, an error), so it never drifts from them."""
         self.running = True
-        self.target.run_until(tstop, callbacks, on_time=self._set_time)
-        self.t = tstop
+        try:
+            self.target.run_until(tstop, callbacks, on_time=self._set_time)
+        finally:
+            self.t = self.target.now
 
     def _set_time(self, t):
-        self.t = t
+        """Told by the target when a callback may run: the time is the steps done."""
+        self.t = self.target.now
 
     def clear(self):
         """Forget the whole network (setup() and end() call this)."""

@@ -11,7 +11,7 @@ from .description import NetworkDescription
 from .errors import SetupError
 from .hardware.chip import chip_names, load_chip
 from .recorded import Recordings
-from .timegrid import sampling_steps
+from .timegrid import sampling_steps, step_ms
 
 DEFAULT_TARGET = "brian2"
 BOARD_SUFFIX = "-board"
@@ -41,6 +41,12 @@ class Target(ABC):
     @abstractmethod
     def step(self) -> int:
         """Steps run since time zero."""
+
+    @property
+    def now(self) -> float:
+        """The time (ms) of the steps run, as NEST gives it: get_current_time() and the
+        time callbacks get, equal to the steps done on every path."""
+        return float(step_ms(self.step, self.dt))
 
     @abstractmethod
     def run_until(self, t_stop: float, callbacks=(),
@@ -72,9 +78,26 @@ class Target(ABC):
         self.recordings = {}
 
     def close(self) -> None:
-        """Release the simulated state; what was recorded stays readable (end())."""
+        """Release the simulated state; what was recorded stays readable (end()), with the
+        sample due now, which only the simulated state held."""
+        for population in self.network.populations:
+            for variable, indices in population.recorded.items():
+                if variable != "spikes":
+                    self._keep_sample_due(population.index, variable, indices)
         self._release()
         self.closed = True
+
+    def _keep_sample_due(self, population_index: int, variable: str, indices) -> None:
+        """Move the value now into the store, when a sample is due now."""
+        description = self.network.populations[population_index]
+        if self.step % sampling_steps(description.sampling_interval or self.dt, self.dt):
+            return
+        indices = np.asarray(indices, int)
+        live = self._live_values(population_index, variable, indices)
+        if live is not None:
+            store = self.recordings.setdefault(population_index, Recordings())
+            store.add_samples(variable, indices, live[np.newaxis, :],
+                              np.array([self.step * self.dt]))
 
     # --- what the PyNN layer reads ---------------------------------------------
 
@@ -101,6 +124,14 @@ class Target(ABC):
         self.recordings[population_index] = Recordings(start=self.step * self.dt)
 
 
+def board_targets() -> dict:
+    """`<chip>-board` -> chip, for each chip whose description has a "link" section: the
+    physical chip over that link, with the same kind, mapping and program as the
+    emulated `<chip>` (docs/chips/neurocorex_board.md)."""
+    return {name + BOARD_SUFFIX: name for name in chip_names()
+            if load_chip(name).section("link")}
+
+
 def target_names() -> list:
     """Brian2, one target per chip description (chip.chip_names), and the boards."""
     return sorted([DEFAULT_TARGET] + chip_names() + list(board_targets()))
@@ -116,14 +147,6 @@ def create_target(name: str, network: NetworkDescription) -> Target:
         raise SetupError(f"unknown target '{name}'; the targets are: "
                          + ", ".join(target_names()))
     from .hardware.target import HardwareTarget
-    return HardwareTarget(network, name)
-def board_targets() -> dict:
-    """`<chip>-board` -> chip, for each chip whose description has a "link" section: the
-    physical chip over that link, with the same kind, mapping and program as the
-    emulated `<chip>` (docs/chips/neurocorex_board.md)."""
-    return {name + BOARD_SUFFIX: name for name in chip_names()
-            if load_chip(name).section("link")}
-
-
     if name in boards:
         return HardwareTarget(network, boards[name], board=True)
+    return HardwareTarget(network, name)

@@ -51,6 +51,18 @@ def _grid(dt):
     return tics_per_step, ms_per_step, 1 / ms_per_step
 
 
+def steps_per_ms(dt) -> float:
+    """NEST's STEPS_PER_MS at a time step of dt ms; refuses a time step NEST refuses."""
+    return _grid(dt)[2]
+
+
+def step_ms(steps, dt):
+    """The time (ms) of a whole number of steps as NEST gives it (Time::get_ms, tics /
+    TICS_PER_MS): 15 steps of 0.1 ms are 1.5 ms, not 15 * 0.1 = 1.5000000000000002."""
+    tics_per_step, _, _ = _grid(dt)
+    return np.asarray(steps, np.int64) * tics_per_step / TICS_PER_MS
+
+
 def _ms_to_tics(times):
     """nest_time.h Time( Time::ms( t ) ): the nearest tic, halves up (a C cast of
     t * TICS_PER_MS + 0.5, which truncates towards zero)."""
@@ -119,10 +131,21 @@ def delay_steps(delays, dt):
     ld_round(x) = floor( x + 0.5 ) (libnestutil/numerics.cpp). At dt 0.1, 1.05 ms is 11
     steps and 1.45 ms is 15 (1.45 * 10.0 == 14.5); at dt 1.0, 1.5 ms is 2 and 2.5 is 3.
     NEST then refuses a delay of fewer than one step (delay_checker.cpp); that check is
-    the caller's, this rule only converts.
+    the caller's, this rule only converts. A delay that is not finite has no steps: it is
+    refused, never cast to an integer.
     """
-    _, _, steps_per_ms = _grid(dt)
-    return np.floor(np.asarray(delays, float) * steps_per_ms + 0.5).astype(np.int64)
+    _, _, per_ms = _grid(dt)
+    delays = np.asarray(delays, float)
+    if not np.isfinite(delays).all():
+        raise errors.InvalidParameterValueError(
+            f"delay = {float(delays[~np.isfinite(delays)].flat[0])!r} ms is not finite")
+    return np.floor(delays * per_ms + 0.5).astype(np.int64)
+
+
+def delay_ms(delays, dt):
+    """The delay a connection has (ms): delay_steps in NEST's time, as NEST reads it back
+    (1.45 ms at dt 0.1 is 1.5)."""
+    return step_ms(delay_steps(delays, dt), dt)
 
 
 def refractory_steps(tau_refrac, dt):

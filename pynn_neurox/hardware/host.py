@@ -36,26 +36,29 @@ class SpikeArrayInput:
 
 
 class PoissonInput:
-    """A SpikeSourcePoisson population, drawn on the host one tick at a time: a spike in
-    a tick with probability rate * dt, inside [start, start + duration)."""
+    """A SpikeSourcePoisson population, drawn on the host one tick at a time: a Poisson
+    count of spikes per cell and tick, with mean rate * dt, inside [start, start +
+    duration), as NEST's poisson_generator draws it. A count above one is that many spikes
+    with the same label (multiplicity): the chip's input path delivers or serialises them."""
 
     def __init__(self, description, dt, seed):
         p = description.parameters
         self.size = description.size
-        self.probability = np.asarray(p["rate"], float) * dt / 1000.0
+        self.expected = np.asarray(p["rate"], float) * dt / 1000.0
         self.start = np.asarray(p["start"], float)
         self.stop = self.start + np.asarray(p["duration"], float)
         self.dt = dt
         self.rng = np.random.default_rng([seed if seed is not None else 0, description.index])
-        self.note = "Poisson trains drawn on the host, one draw per cell and tick"
+        self.note = "Poisson trains drawn on the host, a Poisson count per cell and tick"
 
     def spikes(self, first, stop):
         labels = np.arange(first, stop)
         t = labels[:, np.newaxis] * self.dt
         active = (t >= self.start) & (t < self.stop)
-        fired = (self.rng.random(active.shape) < self.probability) & active
-        k, cells = np.nonzero(fired)
-        return labels[k], cells
+        counts = self.rng.poisson(np.broadcast_to(self.expected, active.shape)) * active
+        k, cells = np.nonzero(counts)
+        repeats = counts[k, cells]
+        return np.repeat(labels[k], repeats), np.repeat(cells, repeats)
 
 
 def host_input(description, dt, seed):

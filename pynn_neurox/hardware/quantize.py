@@ -34,7 +34,8 @@ class QuantizedProjection:
 
 class Quantizer:
     """What every kind's quantizer holds: the chip, its formats, the network, the lossy
-    steps the user allowed and the tick."""
+    steps the user allowed, the tick, and the report's lines for the lossy steps it took
+    (QuantizedNetwork.lossy_steps)."""
 
     def __init__(self, kind, network, allowed):
         self.chip = kind.chip
@@ -42,6 +43,7 @@ class Quantizer:
         self.network = network
         self.allowed = allowed
         self.dt = network.timestep
+        self.lossy = []
 
 
 def weight_errors(requested, achieved, clipped):

@@ -15,10 +15,15 @@ from ..description import NetworkDescription
 from ..errors import ChipLimitError, NeuroxError, ProgramLoadedError, SimulationEndedError
 from ..recorded import Recordings
 from ..targets import Target
-from ..timegrid import callback_step, delay_steps, duration_steps, sampling_steps
+from ..timegrid import callback_step, delay_ms, duration_steps, sampling_steps
 from .chip import load_chip
 from .contract import kind_for
 from .mapping import Mapping, map_network
+
+
+# a long run is emulated this many ticks at a time: the arrays per tick (host spikes,
+# samples) stay bounded whatever the run's length
+CHUNK_TICKS = 100_000
 
 
 class HardwareTarget(Target):
@@ -89,7 +94,8 @@ class HardwareTarget(Target):
         events = [[callback(self.now), callback] for callback in callbacks]
         while self._runner.tick < stop:
             self._refuse_changes()
-            due = min([stop] + [callback_step(e[0], self.dt) for e in events])
+            due = min([stop, self._runner.tick + CHUNK_TICKS]
+                      + [callback_step(e[0], self.dt) for e in events])
             try:
                 self._run_ticks(max(due, self._runner.tick + 1) - self._runner.tick)
             except NeuroxError as error:
@@ -144,7 +150,7 @@ class HardwareTarget(Target):
             held = q.weight if self._runner is None else self._runner.emulator.weights(q)
             return held / q.chip_per_pynn
         if name == "delay":
-            return delay_steps(description.delays, self.dt) * self.dt
+            return delay_ms(description.delays, self.dt)
         return np.broadcast_to(description.synapse.parameters[name], len(description))
 
 

@@ -28,6 +28,9 @@ class CurrentInjection:
         steps at which any of its values changes).
         """
         self.first_step = first_step
+        self.tables = []
+        if not any(source.targets for source in self.network.current_sources):
+            return  # no table: one per step would cost 8 B a step for nothing
         step_range = np.arange(first_step, first_step + steps)
         by_group = {}
         for source in self.network.current_sources:
@@ -35,7 +38,6 @@ class CurrentInjection:
             for population, cells in source.targets.items():
                 group, offset = self.slots[population]
                 by_group.setdefault(group, []).append((offset + cells, values))
-        self.tables = []
         for group, contributions in by_group.items():
             changes = np.zeros(steps, bool)
             changes[0] = True

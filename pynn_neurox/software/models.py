@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import MappingError
 from ..timegrid import refractory_steps
+from .multiplicity import COUNT, lane_events, poisson_lanes
 
 # PyNN names that are Brian2 unit names (cm, m) get other names in Brian2
 RENAMED = {"cm": "c_mem", "m": "m_gate", "h": "h_gate", "n": "n_gate"}
@@ -72,6 +73,8 @@ class CellModel:
         return max(1, int(np.ceil(dt / self.max_substep - 1e-9))) if self.max_substep else 1
     # PyNN recordables computed from state (Brian2 subexpressions) cannot be initialised
     derived: tuple = ()
+    # Brian2 events besides the spike (a counting source's lanes: multiplicity.py)
+    events: dict = None
 
 
 # --- exact propagators for linear current-based IF models ------------------------
@@ -359,9 +362,14 @@ GIF_cond_exp = CellModel(
 
 _WINDOW = "t >= start*ms and t < (start + duration)*ms"
 
-SpikeSourcePoisson = CellModel(
-    equations="", threshold=f"{_WINDOW} and rand() < rate*dt/second", reset="", receptors={},
-    refractory=None)
+def poisson_source(lanes):
+    """NEST's poisson_generator: a Poisson count of spikes per step (multiplicity.py), up
+    to 2**lanes."""
+    return CellModel(
+        equations=f"{COUNT} : integer\n",
+        update=f"{COUNT} = int({_WINDOW})*int(clip(poisson(rate*dt/second), 0, {2 ** lanes}))",
+        threshold=f"{COUNT} > 0", reset="", receptors={}, refractory=None,
+        events=lane_events(lanes))
 
 # the hazard outside the dead time is raised so that the mean rate stays `rate`
 SpikeSourcePoissonRefractory = CellModel(
@@ -392,7 +400,6 @@ MODELS = {
     "EIF_cond_alpha_isfa_ista": _eif("alpha"),
     "Izhikevich": Izhikevich,
     "GIF_cond_exp": GIF_cond_exp,
-    "SpikeSourcePoisson": SpikeSourcePoisson,
     "SpikeSourcePoissonRefractory": SpikeSourcePoissonRefractory,
     "SpikeSourceGamma": SpikeSourceGamma,
 }
@@ -459,8 +466,10 @@ def point_neuron_model(celltype):
         else None)
 
 
-def model_for(description):
+def model_for(description, dt):
     """The CellModel of a population description, or None when no Brian2 form exists."""
     if description.celltype == "PointNeuron":
         return point_neuron_model(description.celltype_object)
+    if description.celltype == "SpikeSourcePoisson":
+        return poisson_source(poisson_lanes(description.parameters["rate"], dt))
     return MODELS.get(description.celltype)

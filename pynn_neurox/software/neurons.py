@@ -7,6 +7,7 @@ from pyNN import errors
 from ..timegrid import spike_steps
 from .brian import b2, view
 from .models import COMMON_EQUATIONS, FIXED_PARAMETERS, brian_name, model_for, refractory_window
+from .multiplicity import COUNT, lane_events, lanes_for, poisson_lanes, unary_lanes
 from .sources import InhomogeneousGamma
 
 GENERATORS = ("SpikeSourceArray", "SpikeSourceInhGamma")
@@ -60,7 +61,8 @@ class NeuronBuilder:
 
     Per population index: `groups` its group (a Subgroup of a shared NeuronGroup, or a
     SpikeGeneratorGroup), `slots` the NeuronGroup it shares and its first cell's index
-    there, `models` its CellModel (spike generators have none).
+    there, `models` its CellModel (spike generators have none), `lanes` the lanes of a
+    source that counts several spikes per step (multiplicity.py).
     """
 
     def __init__(self, network, net):
@@ -69,7 +71,11 @@ class NeuronBuilder:
         self.groups = {}
         self.models = {}
         self.slots = {}
+        self.lanes = {}
         self._requested_times = {}  # population index -> _SpikeTimes of a spike generator
+        # population index -> (SpikeGeneratorGroup, copies per cell) of a spike array whose
+        # cells have several spikes in a step: it feeds a counting group (_counting_array)
+        self._feeds = {}
         self._drawn_sources = {}  # population index -> InhomogeneousGamma
 
     @property
@@ -87,11 +93,9 @@ class NeuronBuilder:
             if population.index in self.groups:
                 continue
             if population.celltype in GENERATORS:
-                group = self._build_generator(population)
-                self.groups[population.index] = group
-                self.net.add(group)
+                self.groups[population.index] = self._build_generator(population)
                 continue
-            model = model_for(population)
+            model = model_for(population, self.dt)
             if model is None:
                 raise errors.NoModelAvailableError(
                     f"population '{population.label}': cell type {population.celltype} is "
@@ -99,7 +103,8 @@ class NeuronBuilder:
             equations = _equations(model, _numeric_parameters(population))
             key = (equations, model.threshold, model.reset, model.method, model.step,
                    model.update, model.step_start, model.threshold_after_synapses,
-                   model.substeps(self.dt), model.refractory)
+                   model.substeps(self.dt), model.refractory,
+                   tuple(sorted((model.events or {}).items())))
             shapes.setdefault(key, (model, equations, []))[2].append(population)
         for model, equations, members in shapes.values():
             self._build_neurons(model, equations, members)
@@ -148,40 +153,74 @@ class NeuronBuilder:
     # --- building -----------------------------------------------------------------
 
     def _build_generator(self, description):
-        """A SpikeGeneratorGroup for a spike array or a source drawn before each run."""
+        """A SpikeGeneratorGroup for a spike array or a source drawn before each run, in
+        the network; a spike array with several spikes of a cell in one step feeds a
+        counting group, which is returned instead."""
         brian2 = b2()
         description.changed.clear()
         if description.celltype == "SpikeSourceArray":
-            indices, times = self._spike_array(description, 0)
-            return brian2.SpikeGeneratorGroup(description.size, indices, times * brian2.ms)
-        seed = self.network.seed
-        self._drawn_sources[description.index] = InhomogeneousGamma(
-            description, self.dt,
-            None if seed is None else np.random.SeedSequence([seed, description.index]))
-        return brian2.SpikeGeneratorGroup(description.size, [], [] * brian2.ms)
+            cells, steps = self._spike_array(description, 0)
+            copies, most = unary_lanes(cells, steps, description.size)
+            if most > 1:
+                return self._counting_array(description, copies, steps, most)
+            group = brian2.SpikeGeneratorGroup(description.size, cells,
+                                               steps * self.dt * brian2.ms)
+        else:
+            seed = self.network.seed
+            self._drawn_sources[description.index] = InhomogeneousGamma(
+                description, self.dt,
+                None if seed is None else np.random.SeedSequence([seed, description.index]))
+            group = brian2.SpikeGeneratorGroup(description.size, [], [] * brian2.ms)
+        self.net.add(group)
+        return group
+
+    def _counting_array(self, description, copies, steps, most):
+        """A spike array whose cells have up to `most` spikes in a step, as NEST's
+        spike_generator and parrot neurons: a generator of `most` copies of each cell (no
+        copy fires twice in a step) adds each spike to its cell's count in a counting
+        group, whose threshold comes after the synapses, in the step of the spikes (so its
+        spikes leave when a generator's would, see projections._delay_offset)."""
+        brian2 = b2()
+        size = description.size
+        feed = brian2.SpikeGeneratorGroup(size * most, copies, steps * self.dt * brian2.ms)
+        lanes = lanes_for(most)
+        counter = brian2.NeuronGroup(size, f"{COUNT} : integer", threshold=f"{COUNT} > 0", reset="",
+                                     events=lane_events(lanes), namespace={})
+        counter.run_regularly(f"{COUNT} = 0", when="start")
+        for thresholder in counter.thresholder.values():
+            thresholder.when = "after_synapses"
+        relay = brian2.Synapses(feed, counter, on_pre=f"{COUNT}_post += 1", namespace={})
+        relay.connect(i=np.arange(size * most), j=np.tile(np.arange(size), most))
+        self.net.add(feed, counter, relay, *counter.contained_objects)
+        self._feeds[description.index] = (feed, most)
+        self.lanes[description.index] = lanes
+        return counter
 
     def _build_neurons(self, model, equations, members):
         """One NeuronGroup for populations of one shape, each a Subgroup of it."""
         brian2 = b2()
         group = brian2.NeuronGroup(sum(p.size for p in members), equations,
                                    threshold=model.threshold or None,
-                                   reset=model.reset or None,
+                                   reset=model.reset,
                                    method=_own_step(model.step) if model.step
                                    else model.method or "euler",
                                    refractory=model.refractory or False,
+                                   events=dict(model.events or {}),  # Brian2 adds to it
                                    dt=self.dt / model.substeps(self.dt) * brian2.ms, namespace={})
         if model.step_start:
             group.run_regularly(model.step_start, when="before_groups")
         if model.update:
             group.run_regularly(model.update, when="groups", order=1)
         if model.threshold_after_synapses:
-            group.thresholder["spike"].when = "after_synapses"
+            for thresholder in group.thresholder.values():
+                thresholder.when = "after_synapses"
         self.net.add(group, *group.contained_objects)
         offset = 0
         for population in members:
             self.groups[population.index] = group[offset:offset + population.size]
             self.slots[population.index] = (group, offset)
             self.models[population.index] = model
+            self.lanes[population.index] = len(model.events or {})
             offset += population.size
             self._write_parameters(population)
             for name, values in population.initial_values.items():
@@ -189,31 +228,48 @@ class NeuronBuilder:
             population.changed.clear()
 
     def _spike_array(self, description, from_step):
-        """(indices, times in ms) of a SpikeSourceArray's spikes from `from_step` on.
+        """(cells, steps) of a SpikeSourceArray's spikes from `from_step` on, ordered by
+        step, then cell; spikes of a cell that fall into one step are all kept.
 
         A spike between two grid points is emitted at the next one; the requested
         times are kept so that recordings report them exactly.
         """
         indices, steps, exact = [], [], []
         for i, train in enumerate(np.asarray(description.parameters["spike_times"])):
-            times = np.asarray(getattr(train, "value", train), dtype=float)
+            times = np.asarray(getattr(train, "value", train), dtype=float).ravel()
             grid = spike_steps(times, self.dt)
-            grid, first = np.unique(grid, return_index=True)
             keep = grid >= from_step
             indices.append(np.full(keep.sum(), i))
             steps.append(grid[keep])
-            exact.append(times[first][keep])
+            exact.append(times[keep])
         indices, steps, exact = (np.concatenate(a) if a else np.array([])
                                  for a in (indices, steps, exact))
+        indices, steps = indices.astype(np.int64), steps.astype(np.int64)
         self._requested_times[description.index] = _SpikeTimes(indices, steps, exact)
-        return indices.astype(int), steps * self.dt
+        order = np.lexsort((indices, steps))
+        return indices[order], steps[order]
 
     # --- writing --------------------------------------------------------------------
 
     def _push_population(self, description, step):
         if description.celltype == "SpikeSourceArray":
-            indices, times = self._spike_array(description, step)
-            self.groups[description.index].set_spikes(indices, times * b2().ms)
+            cells, steps = self._spike_array(description, step)
+            feed, built = self._feeds.get(description.index, (self.groups[description.index], 1))
+            copies, most = unary_lanes(cells, steps, description.size)
+            if most > built:
+                raise errors.InvalidParameterValueError(
+                    f"SpikeSourceArray 'spike_times' of population '{description.label}' put "
+                    f"{most} spikes of a cell into one step, more than the {built} its running "
+                    "source was built for: call reset() to build it again")
+            feed.set_spikes(copies, steps * self.dt * b2().ms)
+        elif description.celltype == "SpikeSourcePoisson" and description.index in self.models:
+            built = self.lanes[description.index]
+            if poisson_lanes(description.parameters["rate"], self.dt) > built:
+                raise errors.InvalidParameterValueError(
+                    f"SpikeSourcePoisson 'rate' of population '{description.label}' is now "
+                    f"up to {np.max(description.parameters['rate']):g} Hz, whose counts per "
+                    f"step exceed the {2 ** built} its running source was built for: call "
+                    "reset() to build it again (or build it with its highest rate)")
         if description.index in self.models:  # drawn sources read theirs at each run
             self._write_parameters(description)
             for change in description.changed:
@@ -248,11 +304,11 @@ class NeuronBuilder:
 
 
 class _SpikeTimes:
-    """The requested time of each (cell, step) spike of a spike array."""
+    """The requested times of each (cell, step) of a spike array, in their given order."""
 
     def __init__(self, cells, steps, times):
         self.keys = self._key(cells, steps)
-        order = np.argsort(self.keys)
+        order = np.argsort(self.keys, kind="stable")
         self.keys, self.times = self.keys[order], np.asarray(times, dtype=float)[order]
 
     @staticmethod
@@ -260,4 +316,11 @@ class _SpikeTimes:
         return np.asarray(cells, dtype=np.int64) * (1 << 40) + np.asarray(steps, dtype=np.int64)
 
     def lookup(self, cells, steps):
-        return self.times[np.searchsorted(self.keys, self._key(cells, steps))]
+        """The requested times of spikes (cell, step); a (cell, step) listed n times gets
+        its first n requested times."""
+        keys = self._key(cells, steps)
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        rank = np.empty(keys.size, np.int64)
+        rank[order] = np.arange(keys.size) - np.searchsorted(ordered, ordered)
+        return self.times[np.searchsorted(self.keys, keys) + rank]

@@ -9,12 +9,13 @@ from pyNN import errors
 
 from ..timegrid import delay_steps
 from .brian import b2, view
+from .multiplicity import lane_pathways
 from .synapses import synapse_model
 
 
-def _carry_spikes_in_transit(previous, synapses):
-    """Move the spikes in transit in `previous` (each pathway's queue) into `synapses`,
-    which has the same connections.
+def _carry_spikes_in_transit(previous, synapses, pathways):
+    """Move the spikes in transit in `previous` (each of its `pathways`' queue) into
+    `synapses`, which has the same connections and pathways.
 
     Brian2 has no public way to do this: its store() and restore() work on a whole
     network. A projection rebuilt between or during runs (see
@@ -22,7 +23,7 @@ def _carry_spikes_in_transit(previous, synapses):
     delay before, so this uses the private SpikeQueue state that store() and restore()
     use themselves (brian2/synapses/spikequeue.py); a new Brian2 version may change it.
     """
-    for pathway in ("pre", "post"):
+    for pathway in pathways:
         if hasattr(previous, pathway):
             getattr(synapses, pathway).queue._restore_from_full_state(
                 getattr(previous, pathway).queue._full_state())
@@ -50,6 +51,7 @@ class ProjectionBuilder:
         self.synapses = {}
         self._positions = {}
         self._per_connection = {}
+        self._pathways = {}  # projection index -> its Synapses' pre-synaptic pathways
 
     @property
     def dt(self):
@@ -133,21 +135,29 @@ class ProjectionBuilder:
         (pre, _), (post, _) = slot(first.pre), slot(first.post)
         effect = self.neurons.models[first.post].receptors[first.receptor_type]
         varying = _varying_parameters(first)
+        lanes = self.neurons.lanes.get(first.pre, 0)
         model = synapse_model(first.synapse, effect, self._psc_time_constant(first),
-                              shared=set(first.synapse.parameters) - varying)
+                              shared=set(first.synapse.parameters) - varying, lanes=lanes)
         synapses = b2().Synapses(pre, post, model=model.model, on_pre=model.on_pre,
-                                 on_post=model.on_post, method=model.method, namespace={})
+                                 on_post=model.on_post, on_event=model.on_event,
+                                 method=model.method, namespace={})
+        for name in lane_pathways(lanes):  # after the pre-synaptic pathway, which sets w_sent
+            getattr(synapses, name).order = synapses.pre.order + 1
         sources = np.concatenate([d.sources + slot(d.pre)[1] for d in descriptions])
         targets = np.concatenate([d.targets + slot(d.post)[1] for d in descriptions])
         # ordered by source cell, so that a spike's synapses lie together in memory
         # (connectors may list them by target): delivery reads them in one sweep
         order = np.lexsort((targets, sources))
-        synapses.connect(i=sources[order], j=targets[order])
+        if order.size:
+            synapses.connect(i=sources[order], j=targets[order])
+        else:  # Brian2's connect(i=[], j=[]) fails on its index check; this connects nothing
+            synapses.connect(False)
         positions = np.empty_like(order)
         positions[order] = np.arange(order.size)
         start = 0
         for description in descriptions:
             self.synapses[description.index] = synapses
+            self._pathways[description.index] = ["pre", *lane_pathways(lanes)]
             self._positions[description.index] = positions[start:start + len(description)]
             start += len(description)
             self._write_connections(description, ("weight", "delay")
@@ -156,7 +166,7 @@ class ProjectionBuilder:
             self._write_connections(description, tuple(
                 f"initial:{name}" for name in description.synapse.initial_values))
             if previous is not None:
-                self._take_state(previous, synapses, model)
+                self._take_state(previous, synapses, model, self._pathways[description.index])
                 self._write_connections(description, tuple(
                     name for name in description.changed
                     if name == "weight" or name.startswith("initial:")))
@@ -178,12 +188,12 @@ class ProjectionBuilder:
             values[positions] = np.broadcast_to(value, len(description))
             variable.set_value(values)
 
-    def _take_state(self, previous, synapses, model):
+    def _take_state(self, previous, synapses, model, pathways):
         """Synaptic state and spikes in transit from the Synapses being replaced."""
         event_driven = previous.event_driven.diff_eq_names if previous.event_driven else []
         for name in ["w_syn", *model.state, *event_driven]:
             synapses.variables[name].set_value(previous.variables[name].get_value())
-        _carry_spikes_in_transit(previous, synapses)
+        _carry_spikes_in_transit(previous, synapses, [*pathways, "post"])
         self.net.remove(previous)
 
     def _psc_time_constant(self, description):
@@ -253,7 +263,8 @@ class ProjectionBuilder:
             elif name == "delay":
                 steps = delay_steps(description.delays, self.dt)
                 steps = np.maximum(steps - self._delay_offset(description), 0)
-                synapses.delay[positions] = steps * self.dt * b2().ms
+                for pathway in self._pathways[description.index]:
+                    getattr(synapses, pathway).delay[positions] = steps * self.dt * b2().ms
             elif name.startswith("initial:"):
                 variable = name.split(":", 1)[1]
                 view(synapses, variable)[positions[where]] = \

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .multiplicity import COUNT
+
 
 class Monitors:
     """The Brian2 monitors of every recorded population, for one Brian2 run.
@@ -28,8 +30,10 @@ class Monitors:
                 if id(whole) not in shared:
                     # on the whole group, so in its thresholder's slot: a monitor of a
                     # Subgroup sits in the thresholds slot and saw the spikes of cells
-                    # that fire after the synapses (delta, Izhikevich) one step late
-                    shared[id(whole)] = b2.SpikeMonitor(whole)
+                    # that fire after the synapses (delta, Izhikevich) one step late;
+                    # a counting source's spikes carry their count (multiplicity.py)
+                    counts = [COUNT] if COUNT in whole.variables else []
+                    shared[id(whole)] = b2.SpikeMonitor(whole, variables=counts)
                     self.objects.append(shared[id(whole)])
                 spike_monitor = shared[id(whole)]
             interval = (population.sampling_interval or network.timestep) * b2.ms
@@ -51,9 +55,12 @@ class Monitors:
         if spike_monitor is not None:
             cells = np.asarray(spike_monitor.i, dtype=int) - offset
             mine = (cells >= 0) & (cells < size)
+            times = np.asarray(spike_monitor.t_)[mine]
             cells = cells[mine]
-            recordings.add_spikes(cells, self.spike_time(
-                population_index, cells, np.asarray(spike_monitor.t_)[mine]))
+            if COUNT in spike_monitor.record_variables:  # each of a step's spikes, recorded
+                counts = np.asarray(getattr(spike_monitor, COUNT), dtype=int)[mine]
+                cells, times = np.repeat(cells, counts), np.repeat(times, counts)
+            recordings.add_spikes(cells, self.spike_time(population_index, cells, times))
         for variable, (name, indices, monitor) in states.items():
             recordings.add_samples(variable, indices, np.asarray(getattr(monitor, name)).T,
                                    np.asarray(monitor.t_) * 1000.0)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from pyNN import errors
 
+from .multiplicity import lane_code
+
 # STDP weight dependences: (potentiation, depression) factors of the weight, relative
 # to w_max (NEST's stdp_synapse with mu_plus, mu_minus; PyNN's four are its special cases)
 _WEIGHT_FACTORS = {
@@ -45,7 +47,7 @@ class SynapseModel:
     """The Brian2 Synapses arguments for one synapse type."""
 
     model: str
-    on_pre: str
+    on_pre: object  # code, or pathway name -> code for a source with lanes
     on_post: str = None
     method: str = "euler"
     # synaptic state variable -> its value before any spike: a number, the name of a
@@ -53,6 +55,7 @@ class SynapseModel:
     # pre-synaptic pathway would run for a spike at time 0, so that the first interval
     # counts from time 0 as in NEST)
     state: dict = field(default_factory=dict)
+    on_event: object = "spike"  # the event of each pathway (a source's lanes)
 
 
 def _quantal_release(sites):
@@ -133,14 +136,31 @@ def _stdp(synapse, effect):
         state={"lastupdate": -1e6})
 
 
-def synapse_model(synapse, effect, psc_tau=None, shared=()):
+def synapse_model(synapse, effect, psc_tau=None, shared=(), lanes=0):
     """The SynapseModel of `synapse` delivering through `effect`.
 
     `psc_tau` is the post-synaptic variable holding the receptor's current time
     constant (e.g. `tau_syn_E_post`), None for delta synapses. Parameters named in
     `shared` have one value for all connections: Brian2 then reads a number instead
-    of gathering an array at every spike.
+    of gathering an array at every spike. From a source with `lanes` (several spikes
+    per step, multiplicity.py), each lane's pathway sends its multiple of the efficacy
+    the pre-synaptic pathway sent.
     """
+    model = _synapse_model(synapse, effect, psc_tau, shared)
+    if not lanes:
+        return model
+    sent = "w_syn"  # static and STDP synapses transmit their (updated) weight
+    if "w_eff" in model.on_pre:
+        model.model += "w_sent : 1\n"
+        model.on_pre += "\nw_sent = w_eff"
+        sent = "w_sent"
+    pathways = lane_code(effect, sent, lanes)
+    model.on_pre = {"pre": model.on_pre, **pathways}
+    model.on_event = {"pre": "spike", **{name: name for name in pathways}}
+    return model
+
+
+def _synapse_model(synapse, effect, psc_tau, shared):
     kind = synapse.kind
     base = "w_syn : 1\n" + "".join(f"{name} : 1{' (shared)' if name in shared else ''}\n"
                                     for name in synapse.parameters)

@@ -67,6 +67,10 @@ class Brian2Target(Target):
         is told the current time before each call. Changes a callback makes to
         parameters or weights are pushed while Brian2 runs; changes that need new
         objects (new cells, recording, spike times) end the Brian2 run and start another.
+
+        Ctrl-C: Brian2 ends its run at the end of the step (its SIGINT handler); the data
+        up to that step are kept and KeyboardInterrupt is raised to the script, instead
+        of starting the run again.
         """
         if self.closed:
             raise SimulationEndedError("the simulation has ended: call setup() before running "
@@ -76,9 +80,11 @@ class Brian2Target(Target):
             return
         if self._net is None:
             self._start(stop - self._steps)
-        events = [[callback(self._steps * self.dt), callback] for callback in callbacks]
+        events = [[callback(self.now), callback] for callback in callbacks]
         while self._steps < stop:
             self._run_once(stop, events, on_time)
+            if b2().Network._globally_stopped:
+                raise KeyboardInterrupt(f"sim.run() interrupted at {self._steps * self.dt:g} ms")
 
     def _start(self, steps):
         """Brian2's settings, a new Brian2 network and the builders that fill it."""
@@ -143,9 +149,9 @@ class Brian2Target(Target):
             return
         self._steps = now
         if on_time is not None:
-            on_time(now * self.dt)
+            on_time(self.now)
         for event in due:
-            event[0] = event[1](now * self.dt)
+            event[0] = event[1](self.now)
         if self._layout() != self._layout_at_start:
             self._net.stop()
         else:

@@ -29,8 +29,6 @@ def two_populations(sim, weight=0.5, delay=1.0, celltype=None, n=4, **setup):
 @pytest.mark.parametrize("build, error, message", [
     (lambda sim: sim.Population(1, sim.IF_cond_exp(), label="cond"),
      errors.NoModelAvailableError, "population 'cond': cell type IF_cond_exp"),
-    (lambda sim: sim.Population(1, sim.IF_curr_exp(v_thresh=-70.0, v_reset=-65.0), label="low"),
-     ChipLimitError, "v_thresh - v_reset.*population 'low'.*-5"),
     (lambda sim: sim.Population(1, sim.IF_curr_exp(tau_refrac=80.0), label="slow"),
      ChipLimitError, "refract_delay.*population 'slow' is 81.*\\[1, 63\\]"),
     (lambda sim: sim.Population(1, sim.IF_curr_exp(i_offset=1e5), label="driven"),

@@ -29,7 +29,7 @@ class LoihiKind(ChipKind):
             for p in network.populations if not p.is_source}
         projections = [quantizer.projection(q, populations[q.post])
                        for q in network.projections]
-        return QuantizedNetwork(populations, projections)
+        return QuantizedNetwork(populations, projections, lossy_steps=quantizer.lossy)
 
     def allocate(self, network, quantized):
         return CoreAllocator(self.chip, self.formats, network, quantized).place()

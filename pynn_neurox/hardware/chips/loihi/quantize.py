@@ -5,8 +5,10 @@ How a cell maps (v is measured from v_reset, in units of `v_unit` mV, so the chi
 reset to 0 is exact):
 - decay_v = round(D (1 - exp(-dt/tau_m))); decay_u = round(D - 1 - D exp(-dt/tau_syn))
   with D = 2**decay_bits (the current decays with offset 1); the report gives the time
-  constants these decays
-  really have beside the requested ones;
+  constants these decays really have beside the requested ones. A time constant whose
+  decay the format cannot express within DECAY_TOLERANCE (a decay that rounds to zero is
+  no decay at all, tau_syn well below dt rounds to an instant PSC) is refused, unless the
+  user allows the lossy step 'approximate', which the report then lists;
 - the resting potential and i_offset become the bias, chosen so that v settles where
   the cell would;
 - a weight w (nA) becomes tau_syn (1 - r_u) w / (cm v_unit): each PSC carries the charge
@@ -44,6 +46,11 @@ from .learning_rule import learning_rule
 _THRESHOLD_MANTISSA_START = 2 ** 14
 _THRESHOLD_MANTISSA_MIN = 2 ** 4
 
+# the largest relative error of a time constant the decays may make without allow=
+# ['approximate']: at dt 0.1 ms, tau_m up to about 80 ms always fits, 20 ms within 2.4 %
+DECAY_TOLERANCE = 0.1
+APPROXIMATE = "approximate"  # the lossy step that takes a decay beyond it (check.LOSSY_STEPS)
+
 
 @dataclass(kw_only=True)
 class QuantizedPopulation(QuantizedCells):
@@ -77,9 +84,12 @@ def decay_u(tau, dt, formats: LoihiFormats):
 
 
 def effective_tau(factor, dt):
-    """The time constant a per-tick decay factor amounts to."""
-    with np.errstate(divide="ignore"):
-        return np.where(factor > 0, -dt / np.log(np.where(factor > 0, factor, 0.5)), 0.0)
+    """The time constant a per-tick decay factor amounts to: infinite for no decay (a
+    factor of 1), zero for a factor of 0."""
+    factor = np.asarray(factor, float)
+    inside = (factor > 0) & (factor < 1)
+    tau = -dt / np.log(np.where(inside, factor, 0.5))
+    return np.where(inside, tau, np.where(factor >= 1, np.inf, 0.0))
 
 
 def _largest_relative_error(want, got):
@@ -115,7 +125,8 @@ class LoihiQuantizer(Quantizer):
                      "above a positive threshold)", where, distance, 1e-12, np.inf)
         F = self.formats
         refractory = refractory_steps(p["tau_refrac"], self.dt) + 1
-        out_of_range(self.chip, "refract_delay (ticks: the refractory steps + 1)", where,
+        out_of_range(self.chip, "refract_delay (ticks: the refractory steps + 1, from "
+                     f"tau_refrac up to {np.max(p['tau_refrac']):g} ms)", where,
                      refractory, 1, F.refractory_max)
         dv = decay_v(p["tau_m"], self.dt, F)
         one = float(F.decay_one)
@@ -134,6 +145,7 @@ class LoihiQuantizer(Quantizer):
                             decay_u(p["tau_syn_I"], self.dt, F)])
             channel_of = {"excitatory": 0, "inhibitory": 1}
         r_u = (F.decay_one - F.current_decay_offset - du) / one
+        self._check_decays(description, where, p["tau_m"], r_v, r_u, taus)
         # what one unit of weight adds to the compartment's input, per mV of v
         charge = {}
         for receptor, channel in channel_of.items():
@@ -156,8 +168,11 @@ class LoihiQuantizer(Quantizer):
         bias_values = drive / v_unit
         bias_mantissa, bias_exponent = _mantissa_exponent(
             bias_values, F.bias_mantissa_max, F.bias_exponent_max)
-        out_of_range(self.chip, "bias (i_offset and v_rest - v_reset, chip units)", where,
-                     bias_values, -F.bias_mantissa_max * 2 ** bias_exponent,
+        cell = int(np.argmax(np.abs(bias_values))) if description.size else 0
+        out_of_range(self.chip, "bias (chip units, from i_offset = {:g} nA, v_rest = {:g} mV "
+                     "and v_reset = {:g} mV of cell {})".format(
+                         p["i_offset"][cell], p["v_rest"][cell], p["v_reset"][cell], cell),
+                     where, bias_values, -F.bias_mantissa_max * 2 ** bias_exponent,
                      F.bias_mantissa_max * 2 ** bias_exponent)
         vmin, vmax = F.vmin, F.vmax
         v0 = np.asarray(description.initial_values.get("v", p["v_rest"]), float)
@@ -172,6 +187,30 @@ class LoihiQuantizer(Quantizer):
             input_per_unit={r: c / v_unit for r, c in charge.items()}, instant=delta)
         self._describe(quantized, description, p, r_v, r_u, taus, distance, bias_values)
         return quantized
+
+    def _check_decays(self, description, where, tau_m, r_v, r_u, taus):
+        """Refuse a time constant the decays miss by more than DECAY_TOLERANCE, unless
+        'approximate' is allowed (then one lossy line per population says which)."""
+        channel = {"tau_syn_E": 0, "tau_syn_I": r_u.shape[0] - 1}
+        missed = []
+        for name, want, got in [("tau_m", tau_m, effective_tau(r_v, self.dt))] + [
+                (name, tau, effective_tau(r_u[channel[name]], self.dt))
+                for name, tau in taus.items()]:
+            with np.errstate(invalid="ignore"):
+                error = np.where(np.isfinite(got), np.abs(got - want) / want, np.inf)
+            if (error > DECAY_TOLERANCE).any():
+                worst = int(np.argmax(error))
+                missed.append((name, float(want[worst]), float(got[worst])))
+        if not missed:
+            return
+        text = "; ".join(f"{name} = {want:g} ms decays as {got:g} ms" for name, want, got
+                         in missed)
+        if APPROXIMATE not in self.allowed:
+            raise ChipLimitError(
+                f"{self.chip.title}: population '{description.label}': {text} at a "
+                f"{self.dt:g} ms tick ({self.formats.decay_bits}-bit decays), beyond the "
+                f"{DECAY_TOLERANCE:.0%} tolerance; allow={APPROXIMATE!r} runs it so")
+        self.lossy.append(f"{APPROXIMATE}: {where}: {text}")
 
     def _fits(self, bias, incoming, charge, v_unit, description):
         """Whether the bias fits its format, every weight fits with some exponent, and the
@@ -277,8 +316,12 @@ class LoihiQuantizer(Quantizer):
             factor = self._one_factor(per_unit, description.targets, where)
             bounds = factor * np.concatenate([np.ravel(description.synapse.weight_parameters[b])
                                               for b in ("w_min", "w_max")])
+        worst = int(np.argmax(np.abs(wanted))) if wanted.size else 0
+        what = ("weight (chip input units, from the weight {:g} onto cell {} of '{}')".format(
+            description.weights[worst], description.targets[worst],
+            post.label) if wanted.size else "weight (chip input units)")
         weight, exponent, clipped, mantissa = self._weights(
-            wanted, where, *((bounds, F.weight_exponent_min) if plastic else ()))
+            wanted, where, what, *((bounds, F.weight_exponent_min) if plastic else ()))
         shift = F.weight_exponent_offset + exponent
         if post.native and not np.array_equal(weight, wanted):
             raise ChipLimitError(
@@ -320,7 +363,7 @@ class LoihiQuantizer(Quantizer):
         top = self.formats.weight_mantissa_max
         return (-top - 1, 0) if negative else (0, top)
 
-    def _weights(self, wanted, where, bounds=(), lowest=0):
+    def _weights(self, wanted, where, what, bounds=(), lowest=0):
         """Mantissas (8 bits) with the smallest exponent from `lowest` that holds the
         weights and the learning rule's `bounds`; the chip adds floor(mantissa *
         2**(offset + exponent) / 64) * 64 (brian2-loihi's actual weight, offset 6).
@@ -339,7 +382,7 @@ class LoihiQuantizer(Quantizer):
         granule = 2.0 ** F.weight_floor_bits
         step = max(scale, granule)
         mantissa = np.rint(wanted / step) * (step / scale)
-        clipped = out_of_range(self.chip, "weight (chip input units)", where, mantissa * scale,
+        clipped = out_of_range(self.chip, what, where, mantissa * scale,
                                low * scale, high * scale, "clip_weights", self.allowed)
         mantissa = np.clip(mantissa, low, high).astype(np.int64)
         limit = F.weight_limit
