@@ -22,7 +22,8 @@ from .mapping import Mapping, map_network
 
 
 # a long run is emulated this many ticks at a time: the arrays per tick (host spikes,
-# samples) stay bounded whatever the run's length
+# samples) stay bounded whatever the run's length. Not on a board: it cannot continue a
+# run (it stops at the end of each input stream), so a run is one stream, whole
 CHUNK_TICKS = 100_000
 
 
@@ -94,8 +95,8 @@ class HardwareTarget(Target):
         events = [[callback(self.now), callback] for callback in callbacks]
         while self._runner.tick < stop:
             self._refuse_changes()
-            due = min([stop, self._runner.tick + CHUNK_TICKS]
-                      + [callback_step(e[0], self.dt) for e in events])
+            chunk = [] if self.board else [self._runner.tick + CHUNK_TICKS]
+            due = min([stop] + chunk + [callback_step(e[0], self.dt) for e in events])
             try:
                 self._run_ticks(max(due, self._runner.tick + 1) - self._runner.tick)
             except NeuroxError as error:

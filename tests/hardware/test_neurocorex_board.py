@@ -140,6 +140,18 @@ def test_a_run_does_not_continue_on_the_board_but_after_reset(sim, fake):
     assert len(fake.runs) == 2
 
 
+def test_a_long_run_is_one_stream_on_the_board(sim, fake, monkeypatch):
+    """The emulator path runs a long run in chunks of CHUNK_TICKS; the board cannot
+    continue a run, so it gets the whole run as one stream."""
+    from pyNN.neurox.hardware import target
+    (cells_e, _, _), _ = emulated(sim, 1000.0)
+    monkeypatch.setattr(target, "CHUNK_TICKS", 300)
+    _, cells, _ = network(sim, "neurocorex-board", port=fake.port)
+    sim.run(1000.0)
+    assert fake.runs == [1002]
+    assert all(np.array_equal(a, b) for a, b in zip(trains(cells), cells_e))
+
+
 # --- faults: each ends in a clear error, and get_data() keeps what arrived ------------
 
 def failed_run(sim, fake, duration=2000.0):
