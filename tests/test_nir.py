@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import pyNN.neurox as sim
+from pyNN.neurox import hardware_models
 from pyNN.neurox import nir as neurox_nir
 from pyNN.neurox.errors import MappingError, SetupError
 from pyNN.neurox.nir import NIRWarning
@@ -20,6 +21,7 @@ from pyNN.neurox.validation import networks
 from pyNN.neurox.validation.compare import compare
 
 MODELS = Path(networks.__file__).parent / "models"
+CHIP_DESCRIPTIONS = Path(hardware_models.__file__).parent
 DATA = Path(__file__).parent / "nir_data"
 SEED = 20260101
 
@@ -427,12 +429,13 @@ def test_export_after_a_chip_run_keeps_the_chips_integers_in_metadata(tmp_path):
         np.count_nonzero(graph.nodes["feedforward"].weight)
 
 
-def test_an_imported_graph_goes_through_neurox_compare(tmp_path):
-    report = compare(MODELS / "nir_feedforward.py", ["brian2", "loihi", "neurocorex"],
-                     tmp_path, progress=lambda *_: None)
+def test_an_imported_graph_goes_through_neurox_compare_on_every_chip(tmp_path):
+    chips = sorted(path.stem for path in CHIP_DESCRIPTIONS.glob("*.json"))
+    report = compare(MODELS / "nir_feedforward.py", ["brian2", *chips], tmp_path,
+                     progress=lambda *_: None)
     assert {t: e.get("error") for t, e in report["targets"].items()} == \
-        {"brian2": None, "loihi": None, "neurocorex": None}
-    assert set(report["comparisons"]) == {"loihi", "neurocorex"}
-    assert "lif" in report["comparisons"]["loihi"]
+        dict.fromkeys(["brian2", *chips])
+    assert set(report["comparisons"]) == set(chips)
+    assert all("lif" in report["comparisons"][chip] for chip in chips)
     assert (tmp_path / "report.html").stat().st_size > 1000
     assert json.loads((tmp_path / "report.json").read_text())["reference"] == "brian2"
