@@ -66,12 +66,14 @@ class Row:
 # --- the rows' models --------------------------------------------------------------
 
 def empty_projections(sim, target):
-    """FixedProbabilityConnector(0.0) and FromListConnector([]): nothing to connect."""
+    """FixedProbabilityConnector(0.0) and FromListConnector([]): nothing to connect (each
+    alone in its Brian2 Synapses, which the feed's would otherwise share)."""
     source, post, _ = feed(sim, target)
-    empty = [sim.Projection(source, post, sim.FixedProbabilityConnector(0.0),
+    empty = [sim.Projection(post, post, sim.FixedProbabilityConnector(0.0),
                             sim.StaticSynapse(weight=1.0), label="none"),
              sim.Projection(source, post, sim.FromListConnector([]),
-                            sim.StaticSynapse(weight=1.0), label="listed")]
+                            sim.StaticSynapse(weight=-1.0), receptor_type="inhibitory",
+                            label="listed")]
     post.record("v")
     sim.run(3.0)
     return [len(p) for p in empty], v_of(post).shape
