@@ -1,8 +1,10 @@
 """setup, run, reset, end: the simulation-control functions of the PyNN API."""
 
+import difflib
 import math
 import numbers
 import os
+import warnings
 
 from pyNN import common, errors
 from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMESTEP
@@ -25,6 +27,10 @@ DEFAULT_SEED = 143202461
 # rng_seed
 OPTIONS = ("max_delay", "target", "codegen", "rng_seed", "seed", "allow", "chip", "mismatch",
            "mismatch_seed", "port", "link_timeout")
+# an unknown keyword this close to a known one (difflib's ratio) is a typo, and refused;
+# others are other backends' (PyNN's examples pass filename, label, hardwareNeuronSize):
+# ignored with a warning that names them
+TYPO_SIMILARITY = 0.8
 # other PyNN backends' keywords, which portable scripts pass (PyNN's own scenarios do):
 # accepted, with no effect here (spikes are on the time grid whatever spike_precision says)
 FOREIGN_OPTIONS = ("threads", "verbosity", "spike_precision", "recording_precision",
@@ -36,11 +42,19 @@ def _check_setup(timestep, min_delay, extra_params):
     """Refuse what setup() would otherwise ignore or take into a later failure: an unknown
     keyword (a typo such as rng_sed), a seed that is not a whole number, a time step
     without NEST's time grid, delays out of order (PyNN raises a bare Exception)."""
-    unknown = sorted(set(extra_params) - set(OPTIONS) - set(FOREIGN_OPTIONS))
+    known = OPTIONS + FOREIGN_OPTIONS
+    unknown = sorted(set(extra_params) - set(known))
+    typos = {key: match[0] for key in unknown
+             if (match := difflib.get_close_matches(key, known, n=1, cutoff=TYPO_SIMILARITY))}
+    if typos:
+        raise SetupError("setup() got unknown keyword(s) " + ", ".join(
+            f"{key} (did you mean {match}?)" for key, match in typos.items())
+            + f"; it takes timestep, min_delay, {', '.join(OPTIONS)} (and, with no effect "
+            f"here, other backends' {', '.join(FOREIGN_OPTIONS)})")
     if unknown:
-        raise SetupError(f"setup() got unknown keyword(s) {', '.join(unknown)}; it takes "
-                         f"timestep, min_delay, {', '.join(OPTIONS)} (and, with no effect "
-                         f"here, other backends' {', '.join(FOREIGN_OPTIONS)})")
+        warnings.warn(f"setup(): {', '.join(unknown)} are not keywords of this backend and "
+                      f"are ignored; it takes timestep, min_delay, {', '.join(OPTIONS)}",
+                      stacklevel=3)
     for name in ("rng_seed", "seed"):
         seed = extra_params.get(name)
         if seed is not None and not (isinstance(seed, numbers.Integral)
@@ -79,7 +93,8 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
                NEST's kernel does with its own default seed
 
     Keywords other PyNN backends define (FOREIGN_OPTIONS) are accepted and have no
-    effect; any other keyword is refused with the list of known ones.
+    effect; a keyword close to a known one (a typo) is refused, naming the known one; any
+    other is ignored with a warning that names it.
     """
     _check_setup(timestep, min_delay, extra_params)
     max_delay = extra_params.get("max_delay", DEFAULT_MAX_DELAY)
