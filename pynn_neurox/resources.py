@@ -35,7 +35,8 @@ def available_bytes() -> int:
     return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
-def _refuse_beyond_memory(what: str, count: int, noun: str, each: int) -> None:
+def check_allocation(what: str, count: int, noun: str, each: int) -> None:
+    """Refuse `count` `noun` of `each` bytes that would not fit in memory, naming `what`."""
     needed, available = count * each, available_bytes()
     if needed > available:
         raise MemoryLimitError(
@@ -45,7 +46,7 @@ def _refuse_beyond_memory(what: str, count: int, noun: str, each: int) -> None:
 
 def check_cells(label: str, size: int) -> None:
     """Refuse a population whose cells would not fit in memory."""
-    _refuse_beyond_memory(f"population '{label}'", size, "cells", BYTES_PER_CELL)
+    check_allocation(f"population '{label}'", size, "cells", BYTES_PER_CELL)
 
 
 def expected_connections(connector, n_pre: int, n_post: int) -> Optional[int]:
@@ -68,7 +69,7 @@ def check_connections(label: str, connector, n_pre: int, n_post: int) -> None:
     """Refuse a projection whose connections would not fit in memory."""
     count = expected_connections(connector, n_pre, n_post)
     if count is not None:
-        _refuse_beyond_memory(f"projection '{label}' ({type(connector).__name__}, "
+        check_allocation(f"projection '{label}' ({type(connector).__name__}, "
                               f"{n_pre} x {n_post} cells)", count, "connections",
                               BYTES_PER_CONNECTION)
 
@@ -86,6 +87,6 @@ def check_recording(network, steps: int, call: str) -> None:
                 len(population.recorded[v]) for v in signals)
     if counts:
         largest = max(counts, key=counts.get)
-        _refuse_beyond_memory(f"{call}: recording population '{largest}' and "
+        check_allocation(f"{call}: recording population '{largest}' and "
                               f"{len(counts) - 1} other(s)", sum(counts.values()), "samples",
                               BYTES_PER_SAMPLE)

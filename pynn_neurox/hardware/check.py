@@ -31,17 +31,23 @@ def allowed_steps(network):
     return steps
 
 
-def out_of_range(chip, what, where, values, low, high, step=None, allowed=()):
+def out_of_range(chip, what, where, values, low, high, step=None, allowed=(),
+                 requested=None):
     """Raise ChipLimitError if any of `values` lies outside [low, high], unless the lossy
-    `step` is allowed; returns the mask of values outside."""
+    `step` is allowed; returns the mask of values outside. `requested` (the user's values,
+    in PyNN's units, where `values` are the chip's conversion of them) names the value the
+    user gave beside the chip's."""
     values = np.asarray(values)
     outside = (values < low) | (values > high)
     if outside.any() and (step is None or step not in allowed):
-        worst = values[outside][np.argmax(np.abs(values[outside]))]
+        position = np.flatnonzero(outside)[np.argmax(np.abs(values[outside]))]
+        given = "" if requested is None else \
+            f" (from {np.broadcast_to(requested, values.shape).flat[position]:g})"
         hint = f"; allow={step!r} clips such values" if step else ""
         raise ChipLimitError(
-            f"{chip.title}: {what} of {where} is {worst:g}, outside the chip's range "
-            f"[{low:g}, {high:g}] ({np.count_nonzero(outside)} value(s)){hint}")
+            f"{chip.title}: {what} of {where} is {values.flat[position]:g}{given}, outside "
+            f"the chip's range [{low:g}, {high:g}] ({np.count_nonzero(outside)} value(s))"
+            f"{hint}")
     return outside
 
 

@@ -26,6 +26,7 @@ from typing import Optional
 
 import numpy as np
 
+from ....resources import check_allocation
 from ...contract import ChipEmulator
 from ...quantize import QuantizedProjection
 from .formats import SYNAPSE_TYPES, DynapSE2Formats
@@ -112,6 +113,9 @@ class DynapSE2Emulator(ChipEmulator):
         self.timer = np.zeros(n)
         self.spiked = np.zeros(n)
         self.ring_size = int(p.delay.max(initial=0)) + 2
+        slot_bytes = len(SYNAPSE_TYPES) * n * np.dtype(float).itemsize
+        check_allocation(f"the emulator's ring of delayed inputs (longest delay "
+                         f"{self.ring_size - 2} ticks)", self.ring_size, "ticks", slot_bytes)
         self.ring = np.zeros((self.ring_size, len(SYNAPSE_TYPES), n))
         # each synapse's cell of the ring for a label of 0: delay, type, target
         self._slot = len(SYNAPSE_TYPES) * n

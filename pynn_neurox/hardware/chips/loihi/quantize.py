@@ -306,7 +306,8 @@ class LoihiQuantizer(Quantizer):
         delay = ticks - int(post.instant)
         clipped_delays = out_of_range(
             self.chip, "chip delay (ticks: the delay in ticks, less one onto delta synapses)",
-            where, delay, 0, F.delay_max, "clip_delays", self.allowed)
+            where, delay, 0, F.delay_max, "clip_delays", self.allowed,
+            requested=description.delays)
         delay = np.clip(delay, 0, F.delay_max)
         per_unit = post.input_per_unit[description.receptor_type]
         wanted = description.weights * per_unit[description.targets]

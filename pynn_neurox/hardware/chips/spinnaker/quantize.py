@@ -307,11 +307,12 @@ class SpiNNakerQuantizer(Quantizer):
         F = self.formats
         stype = SYNAPSE_TYPES[description.receptor_type]
         ticks = delay_steps(description.delays, self.dt)
-        out_of_range(self.chip, "delay (ticks; one at least)", where, ticks, 1, np.inf)
+        out_of_range(self.chip, "delay (ticks; one at least)", where, ticks, 1, np.inf,
+                     requested=description.delays)
         clipped_delays = out_of_range(
             self.chip, "delay (ticks: 16 on the neuron core, 16 more per delay-extension "
             f"stage, {F.delay_stages_max} stages)", where, ticks, 1, F.delay_max,
-            "clip_delays", self.allowed)
+            "clip_delays", self.allowed, requested=description.delays)
         ticks = np.clip(ticks, 1, F.delay_max)
         weights = np.asarray(description.weights, float)
         scale = post.weight_scale[stype]

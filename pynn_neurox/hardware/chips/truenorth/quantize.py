@@ -242,7 +242,7 @@ class TrueNorthQuantizer(Quantizer):
         delay = ticks + post.extra_delay
         clipped_delays = out_of_range(
             self.chip, "delay (ticks; one more onto IF_curr_exp)", where, delay, F.delay_min,
-            F.delay_max, "clip_delays", self.allowed)
+            F.delay_max, "clip_delays", self.allowed, requested=description.delays)
         delay = np.clip(delay, F.delay_min, F.delay_max)
         per_unit = post.chip_per_unit[description.receptor_type][description.targets]
         wanted = description.weights * per_unit
