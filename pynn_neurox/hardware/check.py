@@ -41,8 +41,9 @@ def out_of_range(chip, what, where, values, low, high, step=None, allowed=(),
     outside = (values < low) | (values > high)
     if outside.any() and (step is None or step not in allowed):
         position = np.flatnonzero(outside)[np.argmax(np.abs(values[outside]))]
-        given = "" if requested is None else \
-            f" (from {np.broadcast_to(requested, values.shape).flat[position]:g})"
+        asked = None if requested is None else \
+            np.broadcast_to(requested, values.shape).flat[position]
+        given = "" if asked is None or asked == values.flat[position] else f" (from {asked:g})"
         hint = f"; allow={step!r} clips such values" if step else ""
         raise ChipLimitError(
             f"{chip.title}: {what} of {where} is {values.flat[position]:g}{given}, outside "
