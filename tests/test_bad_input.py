@@ -69,7 +69,8 @@ def empty_projections(sim, target):
     """FixedProbabilityConnector(0.0) and FromListConnector([]): nothing to connect (each
     alone in its Brian2 Synapses, which the feed's would otherwise share)."""
     source, post, _ = feed(sim, target)
-    empty = [sim.Projection(post, post, sim.FixedProbabilityConnector(0.0),
+    other = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]), label="other")
+    empty = [sim.Projection(other, post, sim.FixedProbabilityConnector(0.0),
                             sim.StaticSynapse(weight=1.0), label="none"),
              sim.Projection(source, post, sim.FromListConnector([]),
                             sim.StaticSynapse(weight=-1.0), receptor_type="inhibitory",
@@ -228,6 +229,18 @@ def onto_a_source(sim, target):
     sim.Projection(source, source, sim.AllToAllConnector(), label="back")
 
 
+def poisson_delay_changed(sim, target):
+    """A Poisson projection's delay changed with spikes in transit: each reads its count
+    by the delay it was sent with, so the change is refused until reset()."""
+    sim.setup(timestep=0.1, target=target)
+    noise = sim.Population(5, sim.SpikeSourcePoisson(rate=20_000.0), label="noise")
+    projection = sim.Projection(noise, cells(sim, 5), sim.OneToOneConnector(),
+                                sim.StaticSynapse(weight=1.0, delay=1.0), label="drive")
+    sim.run(2.0)
+    projection.set(delay=2.0)
+    sim.run(2.0)
+
+
 def poisson_counts(sim, target):
     """A Poisson source at 5/dt: Poisson counts per step, kept in its recording."""
     sim.setup(timestep=0.1, target=target)
@@ -307,6 +320,9 @@ ROWS = [
         error=MemoryLimitError, match="projection 'dense'.*needs about .* GiB.*available"),
     Row("projection onto a spike source", onto_a_source, error=errors.ConnectionError,
         match="'back': population 'input' \\(SpikeSourceArray\\) has no receptors"),
+    Row("Poisson delay changed with spikes in transit", poisson_delay_changed,
+        targets=("brian2",), error=errors.InvalidParameterValueError,
+        match="'drive': its delays cannot change while spikes of 'noise'.*reset"),
     Row("Poisson counts per step", poisson_counts, targets=("brian2", "loihi"),
         check=lambda mean: abs(mean - 5.0) < 3 * math.sqrt(5.0 / 4000)),
 ]

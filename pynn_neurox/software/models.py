@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import MappingError
 from ..timegrid import refractory_steps
-from .multiplicity import COUNT, lane_events, poisson_lanes
+from .multiplicity import COUNT, COUNT_NOW
 
 # PyNN names that are Brian2 unit names (cm, m) get other names in Brian2
 RENAMED = {"cm": "c_mem", "m": "m_gate", "h": "h_gate", "n": "n_gate"}
@@ -73,8 +73,8 @@ class CellModel:
         return max(1, int(np.ceil(dt / self.max_substep - 1e-9))) if self.max_substep else 1
     # PyNN recordables computed from state (Brian2 subexpressions) cannot be initialised
     derived: tuple = ()
-    # Brian2 events besides the spike (a counting source's lanes: multiplicity.py)
-    events: dict = None
+    # fires with a count of spikes per step, drawn on the host (multiplicity.py)
+    counting: bool = False
 
 
 # --- exact propagators for linear current-based IF models ------------------------
@@ -362,14 +362,11 @@ GIF_cond_exp = CellModel(
 
 _WINDOW = "t >= start*ms and t < (start + duration)*ms"
 
-def poisson_source(lanes):
-    """NEST's poisson_generator: a Poisson count of spikes per step (multiplicity.py), up
-    to 2**lanes."""
-    return CellModel(
-        equations=f"{COUNT} : integer\n",
-        update=f"{COUNT} = int({_WINDOW})*int(clip(poisson(rate*dt/second), 0, {2 ** lanes}))",
-        threshold=f"{COUNT} > 0", reset="", receptors={}, refractory=None,
-        events=lane_events(lanes))
+# NEST's poisson_generator: a Poisson count of spikes per step, drawn on the host in its
+# window [start, start + duration) (multiplicity.PoissonCounts)
+SpikeSourcePoisson = CellModel(
+    equations=COUNT_NOW, threshold=f"{COUNT} > 0",
+    reset="", receptors={}, refractory=None, counting=True)
 
 # the hazard outside the dead time is raised so that the mean rate stays `rate`
 SpikeSourcePoissonRefractory = CellModel(
@@ -400,6 +397,7 @@ MODELS = {
     "EIF_cond_alpha_isfa_ista": _eif("alpha"),
     "Izhikevich": Izhikevich,
     "GIF_cond_exp": GIF_cond_exp,
+    "SpikeSourcePoisson": SpikeSourcePoisson,
     "SpikeSourcePoissonRefractory": SpikeSourcePoissonRefractory,
     "SpikeSourceGamma": SpikeSourceGamma,
 }
@@ -466,10 +464,8 @@ def point_neuron_model(celltype):
         else None)
 
 
-def model_for(description, dt):
+def model_for(description):
     """The CellModel of a population description, or None when no Brian2 form exists."""
     if description.celltype == "PointNeuron":
         return point_neuron_model(description.celltype_object)
-    if description.celltype == "SpikeSourcePoisson":
-        return poisson_source(poisson_lanes(description.parameters["rate"], dt))
     return MODELS.get(description.celltype)

@@ -6,71 +6,162 @@ spike_generator does the same for spike times that fall into one step. A target 
 receives multiplicity x the weight, and a plastic synapse updates once (stdp_synapse and
 tsodyks_synapse send their efficacy, which the target multiplies).
 
-Here a source that can emit several spikes in a step is a NeuronGroup holding its count,
-`n_spikes` (it fires when n_spikes > 0), with one Brian2 event per bit of n_spikes - 1,
-its *lanes*: lane k fires when bit k is set. A Synapses from such a group has one pathway
-per lane besides its own: the pre-synaptic pathway runs the synapse as for one spike and
-transmits its efficacy; lane k's pathway, with the same delay, transmits 2**k times the
-efficacy the pre-synaptic pathway sent in that step. So n spikes deliver n x the efficacy,
-for any n up to 2**lanes, and every synapse type updates once, as in NEST.
+Here such a source is a NeuronGroup that fires in a step when its count for the step,
+n_spikes, is above zero. The counts are drawn on the host (numpy), a chunk of steps
+ahead, into a ring of rows, one per step, that Brian2's code reads through a Function
+(CountRing). A Synapses from the group transmits count x its efficacy, the count of the
+step its spike was emitted in (the step now less its delay), which the ring still holds:
+every synapse type updates once and sends count x what it sends for one spike. There is no cap
+on the count, and nothing per step beyond reading the ring: a NetworkOperation on a clock
+of CHUNK steps refills every ring (one numpy draw per population and chunk).
 """
 
-import math
+import itertools
 
 import numpy as np
-from scipy.stats import poisson
-
-# a Poisson source is built for counts up to 2**lanes per step: a larger count has at most
-# this chance per cell and step at the highest rate it had when built (it is then clipped)
-CAP_TAIL = 1e-12
-# the fewest lanes of a Poisson source: counts up to 4, exact to CAP_TAIL up to
-# rate * dt = 0.01 (100 Hz at dt 0.1 ms), so that a rate raised between runs rarely needs
-# a rebuild; each lane costs one pathway per step on every Synapses from the source
-MIN_POISSON_LANES = 2
 
 COUNT = "n_spikes"
+_FUNCTION = "spike_count"  # the ring's Brian2 Function, in its group's and synapses' namespace
+DELAY_STEPS = "delay_steps"  # a counting source's synapse: its Brian2 delay in steps
+
+# steps drawn at a time (a Brian2 NetworkOperation costs ~25 us, run once per chunk)
+CHUNK = 100
+
+# a counting group's equation: its count in this step (a subexpression: its threshold and
+# its SpikeMonitor read the ring, nothing runs for it)
+COUNT_NOW = f"{COUNT} = {_FUNCTION}(t_in_timesteps, i) : integer\n"
+
+_names = itertools.count()
 
 
-def lanes_for(most: int) -> int:
-    """Lanes that carry counts up to `most`: the bits of most - 1."""
-    return max(0, math.ceil(math.log2(most))) if most > 1 else 0
+def counted(effect: str) -> str:
+    """A receptor's on_pre effect sending the count of the delivered spike's step times
+    the weight (the synapse's efficacy, which synapse types put in place of w_syn)."""
+    sent = f"{_FUNCTION}(t_in_timesteps - {DELAY_STEPS}, i)"
+    return effect.replace("w_syn", f"(w_syn*{sent})")
 
 
-def poisson_lanes(rates_hz, dt: float) -> int:
-    """Lanes of a Poisson source whose cells have `rates_hz`: counts beyond 2**lanes have
-    less than CAP_TAIL chance per cell and step."""
-    expected = float(np.max(rates_hz, initial=0.0)) * dt / 1000.0
-    lanes = MIN_POISSON_LANES
-    while poisson.sf(2 ** lanes, expected) >= CAP_TAIL:
-        lanes += 1
-    return lanes
+class PoissonCounts:
+    """A SpikeSourcePoisson population's counts: Poisson(rate dt) per cell and step inside
+    [start, start + duration) (the step's start time, as Brian2's t), from its own
+    generator (rng_seed and the population's index).
+
+    Drawn as a Poisson process: each cell's number of spikes in its active steps of a
+    chunk, then each spike's step uniformly among them, which gives independent Poisson
+    counts per step (exactly) at the cost of one draw per cell and spike, not per step.
+    """
+
+    def __init__(self, description, dt, seed):
+        self.description = description
+        self.dt = dt
+        self.rng = np.random.default_rng(
+            np.random.SeedSequence([0 if seed is None else seed, description.index]))
+
+    def counts(self, first: int, stop: int) -> np.ndarray:
+        p = self.description.parameters
+        size = self.description.size
+        start = np.asarray(p["start"], float) * np.ones(size)
+        end = start + np.asarray(p["duration"], float)
+        # the steps whose start time lies in [start, end): [low, high) within the chunk
+        low = np.clip(np.ceil(start / self.dt - 1e-9), first, stop).astype(np.int64)
+        high = np.clip(np.ceil(end / self.dt - 1e-9), first, stop).astype(np.int64)
+        active = np.maximum(high - low, 0)
+        totals = self.rng.poisson(np.asarray(p["rate"], float) * self.dt / 1000.0 * active)
+        cells = np.repeat(np.arange(size), totals)
+        steps = low[cells] + (self.rng.random(cells.size) * active[cells]).astype(np.int64)
+        return np.bincount((steps - first) * size + cells,
+                           minlength=(stop - first) * size).reshape(stop - first, size)
 
 
-def lane_events(lanes: int) -> dict:
-    """Brian2 events of a counting group: lane k fires when bit k of n_spikes - 1 is set."""
-    return {f"lane{k}": f"{COUNT} > 1 and (({COUNT} - 1) // {2 ** k}) % 2 == 1"
-            for k in range(lanes)}
+class ScheduledCounts:
+    """A spike array's counts from its spikes (cells, steps), repeated ones included."""
+
+    def __init__(self, size, cells, steps):
+        self.size = size
+        self.schedule(cells, steps)
+
+    def schedule(self, cells, steps):
+        order = np.argsort(steps, kind="stable")
+        self.cells, self.steps = np.asarray(cells)[order], np.asarray(steps)[order]
+
+    def counts(self, first: int, stop: int) -> np.ndarray:
+        a, b = np.searchsorted(self.steps, [first, stop])
+        flat = (self.steps[a:b] - first) * self.size + self.cells[a:b]
+        return np.bincount(flat, minlength=(stop - first) * self.size).reshape(
+            stop - first, self.size)
 
 
-def lane_pathways(lanes: int) -> list:
-    """The Synapses pathway names of the lanes (beside 'pre')."""
-    return [f"lane{k}" for k in range(lanes)]
+class CountRing:
+    """One counting group's counts, a row per step, which its group and the Synapses from
+    it read through a Brian2 Function (in their shared `namespace`), count(step, cell).
+    Rows hold up to a chunk of steps ahead and `reach` steps back, the longest delay of a
+    spike in transit."""
+
+    def __init__(self, b2, size: int):
+        self.size = size
+        self.sources = []  # (first column, counts source)
+        self.filled = 0  # rows hold the counts of the steps before this one
+        self.reach = 1
+        self.table = np.zeros((CHUNK + self.reach + 1, size), np.int32)
+        self.namespace = {_FUNCTION: self._function(b2)}
+
+    def _function(self, b2):
+        """count(step, cell) as a Brian2 Function: numpy indexing, and Cython code that
+        reads the table (its rows and the array as they are when code is generated)."""
+        name = f"{_FUNCTION}_{next(_names)}"
+
+        def count(step, cell):
+            return self.table[step % len(self.table), cell]
+
+        function = b2.Function(count, arg_units=[1, 1], return_unit=1,
+                               arg_types=["integer", "integer"], return_type="integer",
+                               stateless=True)
+        function.implementations.add_dynamic_implementation(
+            "cython", code=lambda owner: (
+                f"cdef int {name}(const int step, const int cell):\n"
+                f"    global _namespace{name}_values\n"
+                f"    return _namespace{name}_values[(step % {len(self.table)})"
+                f" * {self.size} + cell]\n"),
+            namespace=lambda owner: {f"{name}_values": self.table.ravel()}, name=name)
+        return function
+
+    @property
+    def rows(self) -> int:
+        return len(self.table)
+
+    def add(self, first_column: int, source) -> None:
+        self.sources.append((first_column, source))
+
+    def reserve(self, delay_steps: int) -> bool:
+        """Keep `delay_steps` steps back; True when the rows had to grow (a Brian2 run
+        under way must end: its code holds the old table)."""
+        self.reach = max(self.reach, int(delay_steps))
+        rows = CHUNK + self.reach + 1
+        if rows <= self.rows:
+            return False
+        table = np.zeros((rows, self.size), np.int32)
+        steps = np.arange(max(0, self.filled - self.rows), self.filled)
+        table[steps % rows] = self.table[steps % self.rows]  # the steps still in transit
+        self.table = table
+        return True
+
+    def redraw(self, step: int) -> None:
+        """Draw again from `step` on (parameters or spikes changed), to its chunk's end."""
+        self.filled = min(self.filled, step)
+        self.fill(next_chunk(step))
+
+    def fill(self, stop: int) -> None:
+        """Draw the steps before `stop` that have no row yet."""
+        if stop <= self.filled:
+            return
+        first = self.filled
+        rows = np.arange(first, stop) % self.rows
+        for column, source in self.sources:
+            counts = source.counts(first, stop)
+            self.table[rows, column:column + counts.shape[1]] = counts
+        self.filled = stop
 
 
-def lane_code(effect: str, sent: str, lanes: int) -> dict:
-    """Each lane's on_pre: the receptor's `effect` with 2**k times `sent` (the synapse
-    variable that holds the efficacy the pre-synaptic pathway transmitted)."""
-    return {f"lane{k}": effect.replace("w_syn", f"({2 ** k}*{sent})") for k in range(lanes)}
-
-
-def unary_lanes(cells: np.ndarray, steps: np.ndarray, size: int):
-    """Spread spikes over copies of the cells so that no copy fires twice in a step: the
-    m-th spike of cell i in a step goes to copy m (index m * size + i). Returns the copies'
-    indices and the number of copies. `cells` and `steps` are sorted by step, then cell."""
-    cells, steps = np.asarray(cells, np.int64), np.asarray(steps, np.int64)
-    if cells.size == 0:
-        return cells, 1
-    key = steps * size + cells
-    first = np.searchsorted(key, key)  # the first spike of its (cell, step)
-    copy = np.arange(key.size) - first
-    return copy * size + cells, int(copy.max()) + 1
+def next_chunk(step: int) -> int:
+    """The first step of the chunk after `step`'s: counts are drawn up to there."""
+    return (step // CHUNK + 1) * CHUNK

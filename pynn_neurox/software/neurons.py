@@ -7,7 +7,8 @@ from pyNN import errors
 from ..timegrid import spike_steps
 from .brian import b2, view
 from .models import COMMON_EQUATIONS, FIXED_PARAMETERS, brian_name, model_for, refractory_window
-from .multiplicity import COUNT, lane_events, lanes_for, poisson_lanes, unary_lanes
+from .multiplicity import (CHUNK, COUNT, COUNT_NOW, CountRing, PoissonCounts,
+                           ScheduledCounts, next_chunk)
 from .sources import InhomogeneousGamma
 
 GENERATORS = ("SpikeSourceArray", "SpikeSourceInhGamma")
@@ -61,8 +62,8 @@ class NeuronBuilder:
 
     Per population index: `groups` its group (a Subgroup of a shared NeuronGroup, or a
     SpikeGeneratorGroup), `slots` the NeuronGroup it shares and its first cell's index
-    there, `models` its CellModel (spike generators have none), `lanes` the lanes of a
-    source that counts several spikes per step (multiplicity.py).
+    there, `models` its CellModel (spike generators have none), `rings` the CountRing of
+    a source that counts several spikes per step (multiplicity.py).
     """
 
     def __init__(self, network, net):
@@ -71,11 +72,10 @@ class NeuronBuilder:
         self.groups = {}
         self.models = {}
         self.slots = {}
-        self.lanes = {}
+        self.rings = {}
         self._requested_times = {}  # population index -> _SpikeTimes of a spike generator
-        # population index -> (SpikeGeneratorGroup, copies per cell) of a spike array whose
-        # cells have several spikes in a step: it feeds a counting group (_counting_array)
-        self._feeds = {}
+        self._scheduled = {}  # population index -> ScheduledCounts of a counting spike array
+        self._refill = None  # the NetworkOperation that draws the rings' counts
         self._drawn_sources = {}  # population index -> InhomogeneousGamma
 
     @property
@@ -95,7 +95,7 @@ class NeuronBuilder:
             if population.celltype in GENERATORS:
                 self.groups[population.index] = self._build_generator(population)
                 continue
-            model = model_for(population, self.dt)
+            model = model_for(population)
             if model is None:
                 raise errors.NoModelAvailableError(
                     f"population '{population.label}': cell type {population.celltype} is "
@@ -103,8 +103,7 @@ class NeuronBuilder:
             equations = _equations(model, _numeric_parameters(population))
             key = (equations, model.threshold, model.reset, model.method, model.step,
                    model.update, model.step_start, model.threshold_after_synapses,
-                   model.substeps(self.dt), model.refractory,
-                   tuple(sorted((model.events or {}).items())))
+                   model.substeps(self.dt), model.refractory, model.counting)
             shapes.setdefault(key, (model, equations, []))[2].append(population)
         for model, equations, members in shapes.values():
             self._build_neurons(model, equations, members)
@@ -121,7 +120,10 @@ class NeuronBuilder:
                 self._push_population(population, step)
 
     def draw_sources(self, first_step, stop):
-        """Spike trains of the drawn sources up to `stop`, loaded into their generators."""
+        """Spike trains of the drawn sources up to `stop`, loaded into their generators; the
+        counting sources' rings hold the first step's counts."""
+        for ring in set(self.rings.values()):
+            ring.fill(next_chunk(first_step))
         for index, source in self._drawn_sources.items():
             cells, steps = source.draw(first_step, stop - first_step)
             self.groups[index].set_spikes(cells, steps * self.dt * b2().ms)
@@ -154,15 +156,14 @@ class NeuronBuilder:
 
     def _build_generator(self, description):
         """A SpikeGeneratorGroup for a spike array or a source drawn before each run, in
-        the network; a spike array with several spikes of a cell in one step feeds a
-        counting group, which is returned instead."""
+        the network; a spike array with several spikes of a cell in one step is a
+        counting group instead (_counting_array)."""
         brian2 = b2()
         description.changed.clear()
         if description.celltype == "SpikeSourceArray":
             cells, steps = self._spike_array(description, 0)
-            copies, most = unary_lanes(cells, steps, description.size)
-            if most > 1:
-                return self._counting_array(description, copies, steps, most)
+            if _repeated(cells, steps, description.size):
+                return self._counting_array(description, cells, steps)
             group = brian2.SpikeGeneratorGroup(description.size, cells,
                                                steps * self.dt * brian2.ms)
         else:
@@ -174,39 +175,51 @@ class NeuronBuilder:
         self.net.add(group)
         return group
 
-    def _counting_array(self, description, copies, steps, most):
-        """A spike array whose cells have up to `most` spikes in a step, as NEST's
-        spike_generator and parrot neurons: a generator of `most` copies of each cell (no
-        copy fires twice in a step) adds each spike to its cell's count in a counting
-        group, whose threshold comes after the synapses, in the step of the spikes (so its
-        spikes leave when a generator's would, see projections._delay_offset)."""
+    def _counting_array(self, description, cells, steps):
+        """A spike array with several spikes of a cell in a step, as NEST's spike_generator
+        and parrot neurons: a counting group, its counts from the spikes (multiplicity.py).
+        It fires in the step of the spikes, as a generator does (its spikes leave when a
+        generator's would, see projections._delay_offset)."""
         brian2 = b2()
-        size = description.size
-        feed = brian2.SpikeGeneratorGroup(size * most, copies, steps * self.dt * brian2.ms)
-        lanes = lanes_for(most)
-        counter = brian2.NeuronGroup(size, f"{COUNT} : integer", threshold=f"{COUNT} > 0", reset="",
-                                     events=lane_events(lanes), namespace={})
-        counter.run_regularly(f"{COUNT} = 0", when="start")
-        for thresholder in counter.thresholder.values():
-            thresholder.when = "after_synapses"
-        relay = brian2.Synapses(feed, counter, on_pre=f"{COUNT}_post += 1", namespace={})
-        relay.connect(i=np.arange(size * most), j=np.tile(np.arange(size), most))
-        self.net.add(feed, counter, relay, *counter.contained_objects)
-        self._feeds[description.index] = (feed, most)
-        self.lanes[description.index] = lanes
-        return counter
+        ring = self._ring(description.size)
+        scheduled = ScheduledCounts(description.size, cells, steps)
+        ring.add(0, scheduled)
+        group = brian2.NeuronGroup(description.size, COUNT_NOW, threshold=f"{COUNT} > 0",
+                                   reset="", namespace=ring.namespace)
+        self.net.add(group, *group.contained_objects)
+        self._scheduled[description.index] = scheduled
+        self.rings[description.index] = ring
+        return group
+
+    def _ring(self, size):
+        """A new CountRing, refilled with the others at the start of each chunk of steps
+        (runs fill it to their first chunk's end: draw_sources)."""
+        brian2 = b2()
+        ring = CountRing(brian2, size)
+        if self._refill is None:
+            self._refill = brian2.NetworkOperation(
+                self._refill_rings, dt=CHUNK * self.dt * brian2.ms, when="start")
+            self.net.add(self._refill)
+        return ring
+
+    def _refill_rings(self, t):
+        step = round(float(t[:]) * 1000.0 / self.dt)
+        for ring in set(self.rings.values()):
+            ring.fill(step + CHUNK)
 
     def _build_neurons(self, model, equations, members):
         """One NeuronGroup for populations of one shape, each a Subgroup of it."""
         brian2 = b2()
-        group = brian2.NeuronGroup(sum(p.size for p in members), equations,
+        size = sum(p.size for p in members)
+        ring = self._ring(size) if model.counting else None
+        group = brian2.NeuronGroup(size, equations,
                                    threshold=model.threshold or None,
                                    reset=model.reset,
                                    method=_own_step(model.step) if model.step
                                    else model.method or "euler",
                                    refractory=model.refractory or False,
-                                   events=dict(model.events or {}),  # Brian2 adds to it
-                                   dt=self.dt / model.substeps(self.dt) * brian2.ms, namespace={})
+                                   dt=self.dt / model.substeps(self.dt) * brian2.ms,
+                                   namespace=ring.namespace if ring else {})
         if model.step_start:
             group.run_regularly(model.step_start, when="before_groups")
         if model.update:
@@ -220,7 +233,9 @@ class NeuronBuilder:
             self.groups[population.index] = group[offset:offset + population.size]
             self.slots[population.index] = (group, offset)
             self.models[population.index] = model
-            self.lanes[population.index] = len(model.events or {})
+            if ring is not None:
+                self.rings[population.index] = ring
+                ring.add(offset, PoissonCounts(population, self.dt, self.network.seed))
             offset += population.size
             self._write_parameters(population)
             for name, values in population.initial_values.items():
@@ -254,22 +269,17 @@ class NeuronBuilder:
     def _push_population(self, description, step):
         if description.celltype == "SpikeSourceArray":
             cells, steps = self._spike_array(description, step)
-            feed, built = self._feeds.get(description.index, (self.groups[description.index], 1))
-            copies, most = unary_lanes(cells, steps, description.size)
-            if most > built:
+            if description.index in self._scheduled:
+                self._scheduled[description.index].schedule(cells, steps)
+            elif _repeated(cells, steps, description.size):
                 raise errors.InvalidParameterValueError(
-                    f"SpikeSourceArray 'spike_times' of population '{description.label}' put "
-                    f"{most} spikes of a cell into one step, more than the {built} its running "
-                    "source was built for: call reset() to build it again")
-            feed.set_spikes(copies, steps * self.dt * b2().ms)
-        elif description.celltype == "SpikeSourcePoisson" and description.index in self.models:
-            built = self.lanes[description.index]
-            if poisson_lanes(description.parameters["rate"], self.dt) > built:
-                raise errors.InvalidParameterValueError(
-                    f"SpikeSourcePoisson 'rate' of population '{description.label}' is now "
-                    f"up to {np.max(description.parameters['rate']):g} Hz, whose counts per "
-                    f"step exceed the {2 ** built} its running source was built for: call "
-                    "reset() to build it again (or build it with its highest rate)")
+                    f"SpikeSourceArray 'spike_times' of population '{description.label}' now "
+                    "put several spikes of a cell into one step, which its running source "
+                    "was built without: call reset() to build it again")
+            else:
+                self.groups[description.index].set_spikes(cells, steps * self.dt * b2().ms)
+        if description.index in self.rings:  # counts drawn ahead follow the change
+            self.rings[description.index].redraw(step)
         if description.index in self.models:  # drawn sources read theirs at each run
             self._write_parameters(description)
             for change in description.changed:
@@ -301,6 +311,12 @@ class NeuronBuilder:
         group = self.slots[population_index][0]
         if name not in self.models[population_index].derived and variable in group.variables:
             self._write(population_index, variable, values)
+
+
+def _repeated(cells, steps, size):
+    """Whether a cell has several spikes in one step."""
+    keys = np.asarray(steps, np.int64) * size + np.asarray(cells, np.int64)
+    return np.unique(keys).size < keys.size
 
 
 class _SpikeTimes:

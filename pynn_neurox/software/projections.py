@@ -9,13 +9,13 @@ from pyNN import errors
 
 from ..timegrid import delay_steps
 from .brian import b2, view
-from .multiplicity import lane_pathways
+from .multiplicity import DELAY_STEPS
 from .synapses import synapse_model
 
 
-def _carry_spikes_in_transit(previous, synapses, pathways):
-    """Move the spikes in transit in `previous` (each of its `pathways`' queue) into
-    `synapses`, which has the same connections and pathways.
+def _carry_spikes_in_transit(previous, synapses):
+    """Move the spikes in transit in `previous` (each pathway's queue) into `synapses`,
+    which has the same connections.
 
     Brian2 has no public way to do this: its store() and restore() work on a whole
     network. A projection rebuilt between or during runs (see
@@ -23,10 +23,20 @@ def _carry_spikes_in_transit(previous, synapses, pathways):
     delay before, so this uses the private SpikeQueue state that store() and restore()
     use themselves (brian2/synapses/spikequeue.py); a new Brian2 version may change it.
     """
-    for pathway in pathways:
+    for pathway in ("pre", "post"):
         if hasattr(previous, pathway):
             getattr(synapses, pathway).queue._restore_from_full_state(
                 getattr(previous, pathway).queue._full_state())
+
+
+def _in_transit(queue):
+    """The synapses with spikes in a pathway's SpikeQueue: the private state store() uses
+    (the Python queue gives (dt, [[step, synapse], ...], shape), the Cython one (offset,
+    one list of synapses per step))."""
+    spikes = queue._full_state()[1]
+    if isinstance(spikes, np.ndarray):
+        return spikes[:, 1]
+    return np.fromiter((synapse for step in spikes for synapse in step), np.int64)
 
 
 def _varying_parameters(description):
@@ -51,7 +61,6 @@ class ProjectionBuilder:
         self.synapses = {}
         self._positions = {}
         self._per_connection = {}
-        self._pathways = {}  # projection index -> its Synapses' pre-synaptic pathways
 
     @property
     def dt(self):
@@ -135,14 +144,13 @@ class ProjectionBuilder:
         (pre, _), (post, _) = slot(first.pre), slot(first.post)
         effect = self.neurons.models[first.post].receptors[first.receptor_type]
         varying = _varying_parameters(first)
-        lanes = self.neurons.lanes.get(first.pre, 0)
+        ring = self.neurons.rings.get(first.pre)
         model = synapse_model(first.synapse, effect, self._psc_time_constant(first),
-                              shared=set(first.synapse.parameters) - varying, lanes=lanes)
+                              shared=set(first.synapse.parameters) - varying,
+                              counting=ring is not None)
         synapses = b2().Synapses(pre, post, model=model.model, on_pre=model.on_pre,
-                                 on_post=model.on_post, on_event=model.on_event,
-                                 method=model.method, namespace={})
-        for name in lane_pathways(lanes):  # after the pre-synaptic pathway, which sets w_sent
-            getattr(synapses, name).order = synapses.pre.order + 1
+                                 on_post=model.on_post, method=model.method,
+                                 namespace=ring.namespace if ring else {})
         sources = np.concatenate([d.sources + slot(d.pre)[1] for d in descriptions])
         targets = np.concatenate([d.targets + slot(d.post)[1] for d in descriptions])
         # ordered by source cell, so that a spike's synapses lie together in memory
@@ -157,7 +165,6 @@ class ProjectionBuilder:
         start = 0
         for description in descriptions:
             self.synapses[description.index] = synapses
-            self._pathways[description.index] = ["pre", *lane_pathways(lanes)]
             self._positions[description.index] = positions[start:start + len(description)]
             start += len(description)
             self._write_connections(description, ("weight", "delay")
@@ -166,7 +173,7 @@ class ProjectionBuilder:
             self._write_connections(description, tuple(
                 f"initial:{name}" for name in description.synapse.initial_values))
             if previous is not None:
-                self._take_state(previous, synapses, model, self._pathways[description.index])
+                self._take_state(previous, synapses, model)
                 self._write_connections(description, tuple(
                     name for name in description.changed
                     if name == "weight" or name.startswith("initial:")))
@@ -188,12 +195,12 @@ class ProjectionBuilder:
             values[positions] = np.broadcast_to(value, len(description))
             variable.set_value(values)
 
-    def _take_state(self, previous, synapses, model, pathways):
+    def _take_state(self, previous, synapses, model):
         """Synaptic state and spikes in transit from the Synapses being replaced."""
         event_driven = previous.event_driven.diff_eq_names if previous.event_driven else []
         for name in ["w_syn", *model.state, *event_driven]:
             synapses.variables[name].set_value(previous.variables[name].get_value())
-        _carry_spikes_in_transit(previous, synapses, [*pathways, "post"])
+        _carry_spikes_in_transit(previous, synapses)
         self.net.remove(previous)
 
     def _psc_time_constant(self, description):
@@ -249,6 +256,25 @@ class ProjectionBuilder:
             steps = np.maximum(steps - int(late), 0)
         synapses.post.delay[self._positions[description.index]] = steps * self.dt * b2().ms
 
+    def _refuse_delay_in_transit(self, description, synapses, positions, steps):
+        """A spike of a counting source reads its count at arrival, from its step's row:
+        one sent with a delay that has changed since would read another step's. Brian2's
+        queue (the private state store() uses, as _carry_spikes_in_transit) says which
+        connections have spikes in transit."""
+        queue = getattr(synapses.pre, "queue", None)
+        if queue is None:
+            return
+        before = np.asarray(view(synapses, DELAY_STEPS)[positions])
+        changed = positions[before != steps]
+        travelling = np.isin(changed, _in_transit(queue))
+        if travelling.any():
+            source = self.network.populations[description.pre]
+            raise errors.InvalidParameterValueError(
+                f"projection '{description.label}': its delays cannot change while spikes of "
+                f"'{source.label}' ({source.celltype}, several spikes per step) are in transit "
+                "(each reads its count when it arrives, by the delay it was sent with): call "
+                "reset() first, or set the delays before running")
+
     # --- writing --------------------------------------------------------------------
 
     def _write_connections(self, description, names):
@@ -263,8 +289,12 @@ class ProjectionBuilder:
             elif name == "delay":
                 steps = delay_steps(description.delays, self.dt)
                 steps = np.maximum(steps - self._delay_offset(description), 0)
-                for pathway in self._pathways[description.index]:
-                    getattr(synapses, pathway).delay[positions] = steps * self.dt * b2().ms
+                ring = self.neurons.rings.get(description.pre)
+                if ring is not None:  # the count a spike sends is its step's: delay back
+                    self._refuse_delay_in_transit(description, synapses, positions, steps)
+                    view(synapses, DELAY_STEPS)[positions] = steps
+                    ring.reserve(steps.max(initial=0))
+                synapses.delay[positions] = steps * self.dt * b2().ms
             elif name.startswith("initial:"):
                 variable = name.split(":", 1)[1]
                 view(synapses, variable)[positions[where]] = \

@@ -34,6 +34,7 @@ class Monitors:
                     # a counting source's spikes carry their count (multiplicity.py)
                     counts = [COUNT] if COUNT in whole.variables else []
                     shared[id(whole)] = b2.SpikeMonitor(whole, variables=counts)
+                    shared[id(whole)].namespace = whole.namespace  # the count's ring
                     self.objects.append(shared[id(whole)])
                 spike_monitor = shared[id(whole)]
             interval = (population.sampling_interval or network.timestep) * b2.ms

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from pyNN import errors
 
-from .multiplicity import lane_code
+from .multiplicity import DELAY_STEPS, counted
 
 # STDP weight dependences: (potentiation, depression) factors of the weight, relative
 # to w_max (NEST's stdp_synapse with mu_plus, mu_minus; PyNN's four are its special cases)
@@ -47,7 +47,7 @@ class SynapseModel:
     """The Brian2 Synapses arguments for one synapse type."""
 
     model: str
-    on_pre: object  # code, or pathway name -> code for a source with lanes
+    on_pre: str
     on_post: str = None
     method: str = "euler"
     # synaptic state variable -> its value before any spike: a number, the name of a
@@ -55,7 +55,6 @@ class SynapseModel:
     # pre-synaptic pathway would run for a spike at time 0, so that the first interval
     # counts from time 0 as in NEST)
     state: dict = field(default_factory=dict)
-    on_event: object = "spike"  # the event of each pathway (a source's lanes)
 
 
 def _quantal_release(sites):
@@ -136,27 +135,20 @@ def _stdp(synapse, effect):
         state={"lastupdate": -1e6})
 
 
-def synapse_model(synapse, effect, psc_tau=None, shared=(), lanes=0):
+def synapse_model(synapse, effect, psc_tau=None, shared=(), counting=False):
     """The SynapseModel of `synapse` delivering through `effect`.
 
     `psc_tau` is the post-synaptic variable holding the receptor's current time
     constant (e.g. `tau_syn_E_post`), None for delta synapses. Parameters named in
     `shared` have one value for all connections: Brian2 then reads a number instead
-    of gathering an array at every spike. From a source with `lanes` (several spikes
-    per step, multiplicity.py), each lane's pathway sends its multiple of the efficacy
-    the pre-synaptic pathway sent.
+    of gathering an array at every spike. From a `counting` source (several spikes per
+    step, multiplicity.py) the synapse updates once per step and sends count x its
+    efficacy, as NEST does with a spike's multiplicity.
     """
-    model = _synapse_model(synapse, effect, psc_tau, shared)
-    if not lanes:
-        return model
-    sent = "w_syn"  # static and STDP synapses transmit their (updated) weight
-    if "w_eff" in model.on_pre:
-        model.model += "w_sent : 1\n"
-        model.on_pre += "\nw_sent = w_eff"
-        sent = "w_sent"
-    pathways = lane_code(effect, sent, lanes)
-    model.on_pre = {"pre": model.on_pre, **pathways}
-    model.on_event = {"pre": "spike", **{name: name for name in pathways}}
+    if not counting:
+        return _synapse_model(synapse, effect, psc_tau, shared)
+    model = _synapse_model(synapse, counted(effect), psc_tau, shared)
+    model.model += f"{DELAY_STEPS} : integer (constant)\n"
     return model
 
 

@@ -152,10 +152,10 @@ class Brian2Target(Target):
             on_time(self.now)
         for event in due:
             event[0] = event[1](self.now)
+        if self._layout() == self._layout_at_start:
+            self._push_changes()  # a longer delay may grow a count ring (in the layout)
         if self._layout() != self._layout_at_start:
             self._net.stop()
-        else:
-            self._push_changes()
 
     def _layout(self):
         """What, when it changes, needs new Brian2 objects or monitors."""
@@ -166,7 +166,8 @@ class Brian2Target(Target):
                 tuple(p.index for p in network.populations
                       if p.index not in self._neurons.models and p.changed),
                 tuple(s.revision for s in network.current_sources),
-                tuple(self._projections.needs_rebuild(p) for p in network.projections))
+                tuple(self._projections.needs_rebuild(p) for p in network.projections),
+                tuple(ring.rows for ring in self._neurons.rings.values()))
 
     def _push_changes(self):
         self._neurons.push_changes(self._steps)
