@@ -20,6 +20,8 @@ import itertools
 
 import numpy as np
 
+from ..resources import check_allocation
+
 COUNT = "n_spikes"
 _FUNCTION = "spike_count"  # the ring's Brian2 Function, in its group's and synapses' namespace
 DELAY_STEPS = "delay_steps"  # a counting source's synapse: its Brian2 delay in steps
@@ -132,13 +134,15 @@ class CountRing:
     def add(self, first_column: int, source) -> None:
         self.sources.append((first_column, source))
 
-    def reserve(self, delay_steps: int) -> bool:
-        """Keep `delay_steps` steps back; True when the rows had to grow (a Brian2 run
-        under way must end: its code holds the old table)."""
-        self.reach = max(self.reach, int(delay_steps))
-        rows = CHUNK + self.reach + 1
+    def reserve(self, delay_steps: int, what: str) -> bool:
+        """Keep `delay_steps` steps back (for `what`, named if that needs more memory than
+        the machine has); True when the rows had to grow (a Brian2 run under way must end:
+        its code holds the old table)."""
+        rows = CHUNK + max(self.reach, int(delay_steps)) + 1
         if rows <= self.rows:
             return False
+        check_allocation(what, rows, "steps of spike counts", self.size * self.table.itemsize)
+        self.reach = max(self.reach, int(delay_steps))
         table = np.zeros((rows, self.size), np.int32)
         steps = np.arange(max(0, self.filled - self.rows), self.filled)
         table[steps % rows] = self.table[steps % self.rows]  # the steps still in transit

@@ -293,7 +293,9 @@ class ProjectionBuilder:
                 if ring is not None:  # the count a spike sends is its step's: delay back
                     self._refuse_delay_in_transit(description, synapses, positions, steps)
                     view(synapses, DELAY_STEPS)[positions] = steps
-                    ring.reserve(steps.max(initial=0))
+                    ring.reserve(steps.max(initial=0),
+                                 f"projection '{description.label}' (its longest delay, "
+                                 f"{np.max(description.delays, initial=0):g} ms)")
                 synapses.delay[positions] = steps * self.dt * b2().ms
             elif name.startswith("initial:"):
                 variable = name.split(":", 1)[1]
