@@ -6,6 +6,7 @@ populations, once the connector has finished. Targets then create all
 connections of a description in one vectorised call.
 """
 
+import warnings
 from collections import defaultdict
 from copy import deepcopy
 
@@ -20,7 +21,7 @@ from pyNN.standardmodels.base import excitatory_receptor_types, inhibitory_recep
 from . import simulator
 from .checks import check_connections, check_parameters, check_plasticity
 from .description import SynapseDescription
-from .resources import check_connections as check_memory
+from .resources import check_connections as check_memory, check_delays
 from .timegrid import delay_ms
 
 
@@ -119,6 +120,28 @@ class Projection(common.Projection):
         self._finish_connections()
 
     # --- building -------------------------------------------------------------
+
+    def _guess_receptor_type(self):
+        """PyNN's rule (the first receptor type for a weight >= 0, the second for a
+        negative one) on the receptor types in their cell type's order: PyNN 0.13.0 takes
+        an Assembly's as a set, whose order changes from one process to the next, so a
+        positive weight went to 'inhibitory' in some runs."""
+        common_types = set(self.post.receptor_types)
+        ordered = [receptor for receptor in _root(self.post)[0][0].celltype.receptor_types
+                   if receptor in common_types]
+        receptor = ordered[0]
+        if len(ordered) > 1:
+            space = self._handle_distance_expressions(
+                deepcopy(self.synapse_type.parameter_space))
+            weights = space["weight"]
+            if weights.shape is None:
+                weights.shape = self.shape
+            try:
+                if weights[self.pre.size - 1, self.post.size - 1] < 0:
+                    receptor = ordered[1]
+            except TypeError:  # as PyNN: a native RNG's weights cannot be read here
+                warnings.warn("Unable to guess receptor type")
+        self.receptor_type = receptor
 
     def _refuse_stale_populations(self):
         """Populations of an earlier setup() are not in this network: their index would
@@ -268,6 +291,8 @@ class Projection(common.Projection):
     def _check_connections(self, weights, delays):
         check_connections(self.label, weights, delays, simulator.state.dt,
                           self._weight_sign(), self.receptor_type)
+        if np.size(delays):
+            check_delays(self.label, float(np.max(delays)), simulator.state.dt, self.pre.size)
 
     def _check(self, values):
         self._check_connections(values["weight"], values["delay"])

@@ -6,7 +6,8 @@ The figures are measured peaks of this backend (tests/test_bad_input.py's sizes 
 below them): a cell costs about 1.2 kB (its PyNN ID object, its parameters, its Brian2
 state), a connection about 250 B (index, weight and delay arrays in the description and
 in Brian2, and the temporaries while a connector runs), a recorded sample about 32 B (the
-monitor's, the store's and get_data's copies).
+monitor's, the store's and get_data's copies), a step of delay 16 B and 4 B per
+presynaptic cell (queue slots, count rows).
 """
 
 import os
@@ -15,11 +16,14 @@ from typing import Optional
 from pyNN import connectors
 
 from .errors import MemoryLimitError
-from .timegrid import sampling_steps
+from .timegrid import delay_steps, sampling_steps
 
 BYTES_PER_CELL = 1200
 BYTES_PER_CONNECTION = 250
 BYTES_PER_SAMPLE = 32
+# a step of delay: a slot of the spike queue (Brian2's, NEST's ring buffers alike), and a
+# row of 4 B per cell of a source that counts spikes (software/multiplicity.py)
+BYTES_PER_DELAY_STEP = 16
 
 
 def available_bytes() -> int:
@@ -90,3 +94,11 @@ def check_recording(network, steps: int, call: str) -> None:
         check_allocation(f"{call}: recording population '{largest}' and "
                               f"{len(counts) - 1} other(s)", sum(counts.values()), "samples",
                               BYTES_PER_SAMPLE)
+
+
+def check_delays(label: str, delay: float, dt: float, pre_size: int) -> None:
+    """Refuse a delay (ms) whose spikes in transit would not fit in memory (1e9 ms at dt
+    0.1 ms is 1e10 queue slots)."""
+    steps = int(delay_steps(delay, dt))
+    check_allocation(f"projection '{label}' (a delay of {delay:g} ms, {steps} steps)",
+                     steps, "steps of delay", BYTES_PER_DELAY_STEP + 4 * pre_size)

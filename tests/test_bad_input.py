@@ -224,6 +224,17 @@ def too_many_connections(sim, target):
                    label="dense")
 
 
+def assembly_receptor(sim, target):
+    """PyNN 0.13.0 guesses an Assembly's receptor from a set, in an order that changes from
+    one process to the next: a positive weight must go to the first receptor type."""
+    sim.setup(target=target)
+    pair = cells(sim, 2, label="a") + cells(sim, 2, label="b")
+    source = sim.Population(4, sim.SpikeSourceArray(spike_times=[1.0]), label="input")
+    return [sim.Projection(source, pair, sim.OneToOneConnector(),
+                           sim.StaticSynapse(weight=weight)).receptor_type
+            for weight in (2.0, -2.0)]
+
+
 def onto_a_source(sim, target):
     source, _, _ = feed(sim, target)
     sim.Projection(source, source, sim.AllToAllConnector(), label="back")
@@ -318,6 +329,10 @@ ROWS = [
         error=MemoryLimitError, match="population 'huge' needs about .* GiB.*available"),
     Row("all to all of 10**10", too_many_connections, targets=("brian2",),
         error=MemoryLimitError, match="projection 'dense'.*needs about .* GiB.*available"),
+    Row("delay of 1e9 ms", synapse(delay=1e9), targets=("brian2",), error=MemoryLimitError,
+        match="projection 'feed' \\(a delay of 1e\\+09 ms, 10000000000 steps\\) needs about"),
+    Row("receptor guessed for an Assembly", assembly_receptor,
+        check=lambda receptors: receptors == ["excitatory", "inhibitory"]),
     Row("projection onto a spike source", onto_a_source, error=errors.ConnectionError,
         match="'back': population 'input' \\(SpikeSourceArray\\) has no receptors"),
     Row("Poisson delay changed with spikes in transit", poisson_delay_changed,
