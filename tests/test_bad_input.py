@@ -18,7 +18,7 @@ from typing import Callable, Optional
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyNN import errors
 
@@ -415,11 +415,6 @@ USUAL = {
 NETWORK = st.tuples(st.fixed_dictionaries(USUAL),
                     st.one_of(st.none(), st.tuples(st.sampled_from(sorted(USUAL)), ODD)))
 
-# odd values a target still refuses without naming them, left out there until fixed:
-# NeuroCoreX's board image refuses a long tau_refrac as "tref: value ... at index ..."
-# (hardware/chips/neurocorex/, another engineer's; issue 14's report)
-OPEN = {"neurocorex": {"tau_refrac"}}
-
 ALLOWED = (errors.InvalidParameterValueError, errors.InvalidDimensionsError,
            errors.ConnectionError, errors.InvalidWeightError, errors.NoModelAvailableError,
            errors.RecordingError, NeuroxError)
@@ -467,7 +462,6 @@ def test_fuzz_errors_name_the_value_or_results_are_finite(sim, target):
     @given(network=NETWORK)
     def fuzz(network):
         values, odd = network
-        assume(odd is None or odd[0] not in OPEN.get(target, ()))
         if odd is not None:
             name, value = odd
             values = dict(values, **{name: int(value) if name == "cells" and math.isfinite(value)

@@ -66,6 +66,8 @@ class NeuroCoreXQuantizer(Quantizer):
                      where, p["i_offset"], 0.0, 0.0)
         threshold = np.rint(distance / v_unit * self.one).astype(np.int64)
         tref = refractory_steps(p["tau_refrac"], self.dt)
+        out_of_range(self.chip, "tref (ticks: the refractory steps)", where, tref, 0,
+                     2 ** (self.formats.v_bits - 1) - 1, requested=p["tau_refrac"])
         v0 = np.asarray(description.initial_values.get("v", p["v_reset"]), float)
         neurons = BoardNeurons(index=description.index, label=description.label,
                                size=description.size, threshold=threshold, tref=tref,
