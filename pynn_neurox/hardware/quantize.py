@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import MappingError
+
 
 @dataclass
 class QuantizedProjection:
@@ -62,3 +64,18 @@ def weight_errors(requested, achieved, clipped):
         "clipped": int(np.count_nonzero(clipped)),
         "rounded_to_zero": int(np.count_nonzero((achieved == 0) & (requested != 0))),
     }
+
+
+def uniform_rule_parameters(description, names, where, scope):
+    """One value per STDP parameter in `names`: a chip whose learning engine holds one rule
+    for a whole group of synapses (`scope` says which) refuses values that differ."""
+    values = {}
+    for group in (description.synapse.timing_parameters, description.synapse.weight_parameters):
+        for name in names & set(group):
+            v = np.unique(np.asarray(group[name], float))
+            if v.size > 1:
+                raise MappingError(
+                    f"{where}: {name} differs between connections ({v.min():g} to "
+                    f"{v.max():g}); {scope}")
+            values[name] = float(v[0]) if v.size else 0.0
+    return values

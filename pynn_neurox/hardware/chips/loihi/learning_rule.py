@@ -20,7 +20,8 @@ trace's range: PyNN's traces add up (all-to-all pairs), and three overlapping sp
 from dataclasses import dataclass
 
 import numpy as np
-from ....errors import ChipLimitError, MappingError
+from ....errors import ChipLimitError
+from ...quantize import uniform_rule_parameters
 from ...report import LearningRow, ParameterRow
 from .formats import LoihiFormats
 
@@ -75,20 +76,6 @@ def scale_and_impulse(amplitude, formats: LoihiFormats):
     return int(mantissa[0, m]), int(exponent[i, m]), int(impulse[i, 0]), float(error[i, m])
 
 
-def _uniform(description, names, where):
-    """One value per parameter: the chip has one rule per projection."""
-    values = {}
-    for group in (description.synapse.timing_parameters, description.synapse.weight_parameters):
-        for name in names & set(group):
-            v = np.unique(np.asarray(group[name], float))
-            if v.size > 1:
-                raise MappingError(
-                    f"{where}: {name} differs between connections ({v.min():g} to "
-                    f"{v.max():g}); the chip has one learning rule per projection")
-            values[name] = float(v[0]) if v.size else 0.0
-    return values
-
-
 def learning_rule(chip, formats: LoihiFormats, description, dt, mantissa_per_unit,
                   weight_shift, mantissa_range, delays):
     """The rule of plastic projection `description` and its report entry.
@@ -105,8 +92,9 @@ def learning_rule(chip, formats: LoihiFormats, description, dt, mantissa_per_uni
     """
     where = f"projection '{description.label}'"
     d = int(np.median(delays)) if np.size(delays) else 0
-    p = _uniform(description, {"tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max"},
-                 where)
+    p = uniform_rule_parameters(
+        description, {"tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max"}, where,
+        "the chip has one learning rule per projection")
     multiplicative = TERMS[description.synapse.weight_dependence] == "multiplicative"
     m_min, m_max = (int(np.clip(np.rint(p[b] * mantissa_per_unit), *mantissa_range))
                     for b in ("w_min", "w_max"))

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ....errors import MappingError
+from ...quantize import uniform_rule_parameters
 from ...report import LearningRow, ParameterRow
 from .fixed import FixedPoint
 from .formats import SpiNNakerFormats
@@ -75,22 +75,10 @@ class SpiNNakerRule:
                 self.w_min, self.w_max, self.a2_plus, self.a2_minus, self.right_shift)
 
 
-def _uniform(description, names, where):
-    values = {}
-    for group in (description.synapse.timing_parameters, description.synapse.weight_parameters):
-        for name in names & set(group):
-            v = np.unique(np.asarray(group[name], float))
-            if v.size > 1:
-                raise MappingError(
-                    f"{where}: {name} differs between connections ({v.min():g} to "
-                    f"{v.max():g}); sPyNNaker has one rule per post-synaptic population")
-            values[name] = float(v[0]) if v.size else 0.0
-    return values
-
-
 def rule_parameters(description, where):
-    return _uniform(description, {"tau_plus", "tau_minus", "A_plus", "A_minus", "w_min",
-                                  "w_max"}, where)
+    return uniform_rule_parameters(
+        description, {"tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max"}, where,
+        "sPyNNaker has one rule per post-synaptic population")
 
 
 def make_rule(description, weight_scale, left_shift, dt, formats: SpiNNakerFormats):
